@@ -1,0 +1,64 @@
+"""Shared CLI helpers: JSON output, Rich tables, error reporting."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return None
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item):  # numpy scalar
+        return _clean(obj.item())
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    return obj
+
+
+def print_json(obj: Any) -> None:
+    """Machine-readable output on stdout (NaN -> null)."""
+    sys.stdout.write(json.dumps(_clean(obj), indent=2, default=str) + "\n")
+
+
+def frame_records(df: pd.DataFrame) -> list[dict]:
+    return _clean(df.reset_index().to_dict(orient="records")) if df.index.name else _clean(df.to_dict(orient="records"))
+
+
+def show_table(df: pd.DataFrame, title: str = "", floatfmt: str = "{:.3g}", max_rows: int = 60) -> None:
+    table = Table(title=title, show_lines=False)
+    frame = df.reset_index() if df.index.name else df
+    for col in frame.columns:
+        table.add_column(str(col))
+    for _, row in frame.head(max_rows).iterrows():
+        table.add_row(*[floatfmt.format(v) if isinstance(v, float) else str(v) for v in row])
+    console.print(table)
+    if len(frame) > max_rows:
+        console.print(f"... {len(frame) - max_rows} more rows (use --json for all)")
+
+
+@contextmanager
+def user_errors():
+    """Turn expected input errors into a clean message and exit code 2."""
+    from holisec.framework import FrameworkError
+
+    try:
+        yield
+    except (FrameworkError, ValueError, FileNotFoundError, KeyError) as err:
+        msg = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+        err_console.print(f"[bold red]error:[/] {msg}", highlight=False)
+        raise typer.Exit(2) from None
