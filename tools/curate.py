@@ -1,0 +1,716 @@
+#!/usr/bin/env python
+"""Curate the shipped country-year panel of holisec from the staged public data.
+
+Usage (from the repository root)::
+
+    python tools/curate.py ../shared/data          # default path
+    python tools/curate.py /path/to/shared/data --out src/holisec/data/shipped
+
+Reads the read-only staging area ``shared/data`` (see its README.md and each folder's
+SOURCE.md) and writes, for every shipped source ``<id>``::
+
+    src/holisec/data/shipped/<id>/<id>.parquet   long table: entity, period, indicator, value
+    src/holisec/data/shipped/<id>/SOURCE.md      origin, licence, citation, units, coverage,
+                                                 dropped aggregates / unmatched names
+plus ``shipped/manifest.yaml``, ``shipped/entities.parquet`` (country metadata) and the
+Global Data Lab sub-national layer ``shipped/gdl_subnational_hdi/`` (with its own
+``entities.parquet``).
+
+Rules: real published numbers only (no synthetic values, no invented proxies); years
+1990 onward (and not after 2024, to exclude projections); country keys harmonised to
+upper-case ISO3 with country_converter (or its GWcode / UN M49 columns); aggregates
+(World, regions, income groups) and unmatched names are never dropped silently: they are
+printed and listed in the SOURCE.md of the source they came from.
+
+The only derived series are documented in the per-source SOURCE.md: sums of published
+components (population = female + male; disaster affected/deaths = sum over EM-DAT
+disaster types), shares of two published series (nuclear share of electricity), a
+cumulative count (nuclear tests since 1945) and structural zeros for states that do not
+appear in a list of possessors (warhead stockpiles) — each stated where it is made.
+This script is never imported at run time.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import country_converter as coco
+import numpy as np
+import pandas as pd
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+Y0, Y1 = 1990, 2024
+logging.getLogger("country_converter").setLevel(logging.ERROR)
+
+
+
+def _converter() -> coco.CountryConverter:
+    """country_converter with its table read so that Namibia's ISO2 'NA' is not parsed as missing
+    (country_converter 1.3.2 fails to build its regexes under pandas 3 otherwise)."""
+    from importlib import resources
+    na = ["", "#N/A", "N/A", "NULL", "NaN", "nan", "n/a", "null", "None", "<NA>"]
+    with resources.as_file(resources.files("country_converter") / "country_data.tsv") as p:
+        data = pd.read_csv(p, sep="\t", dtype=str, keep_default_na=False, na_values=na)
+    for c in ["name_short", "name_official", "regex", "ISO2", "ISO3", "continent", "UNregion",
+              "EXIO1", "EXIO2", "EXIO3", "WIOD"]:
+        data[c] = data[c].fillna("").astype(object)
+    data = data.astype({c: object for c in data.columns})
+    for c in ["ISOnumeric", "UNcode", "FAOcode", "GBDcode", "EURO", "UN", "UNmember", "obsolete", "GEOnumeric"]:
+        data[c] = pd.to_numeric(data[c], errors="coerce").astype("Int64")
+    return coco.CountryConverter(country_data=data)
+
+
+CC = _converter()
+CCDATA = CC.data
+ISO3 = set(CCDATA["ISO3"].dropna())
+# World Bank / WGI code quirks -> ISO3
+WB_FIX = {"ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "WBG": "PSE", "KSV": "XKX", "ADO": "AND",
+          "XKX": "XKX", "KOS": "XKX", "UVK": "XKX",
+          # Gapminder / open-numbers ids that are not ISO3
+          "HOS": "VAT", "BONAIRE": "BES", "STBAR": "BLM", "STMAR": "MAF", "NLD_CURACAO": "CUW"}
+# names country_converter's regexes miss
+NAME_FIX = {"Timor": "TLS", "South Yemen": None, "Yemen Arab Republic": None}
+
+
+# ----------------------------------------------------------------------------- sources
+@dataclass
+class Src:
+    id: str
+    name: str
+    citation: str
+    licence: str
+    url: str
+    non_commercial: bool
+    origin: list[str]            # origin lines for SOURCE.md (shared path + upstream repo/commit)
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    dropped: dict[str, list[str]] = field(default_factory=dict)   # origin file -> dropped keys
+    notes: list[str] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)           # indicator -> unit/description
+
+    def add(self, df: pd.DataFrame, ind: str, unit: str) -> None:
+        """Add one indicator; where two source keys map to one entity-year (e.g. G&W 340/345 Serbia,
+        renamed countries in one edition), the row with the lower ``_prio`` is kept and the clash noted."""
+        cols = ["entity", "period", "value"] + (["_prio"] if "_prio" in df.columns else [])
+        df = df[cols].dropna(subset=["entity", "value"]).copy()
+        if "_prio" in df.columns:
+            df = df.sort_values("_prio", kind="stable")
+        dup = df.duplicated(["entity", "period"])
+        if dup.any():
+            ents = sorted(df.loc[dup, "entity"].unique())
+            self.notes.append(f"`{ind}`: {int(dup.sum())} entity-year(s) given by two source keys ({', '.join(ents)}); "
+                              "kept the current-name / primary-code row")
+            df = df[~dup]
+        df = df[["entity", "period", "value"]]
+        df["indicator"] = ind
+        self.frames.append(df)
+        self.units[ind] = unit
+
+
+SOURCES: dict[str, Src] = {}
+
+
+def src(**kw) -> Src:
+    s = Src(**kw)
+    SOURCES[s.id] = s
+    return s
+
+
+# ----------------------------------------------------------------------------- keys
+def _report(s: Src, origin: str, keys) -> None:
+    keys = sorted({str(k) for k in keys if not (isinstance(k, float) and np.isnan(k))})
+    if keys:
+        s.dropped.setdefault(origin, [])
+        s.dropped[origin] = sorted(set(s.dropped[origin]) | set(keys))
+        print(f"  [{s.id}] {origin}: dropped {len(keys)} key(s): {', '.join(keys[:25])}{' ...' if len(keys) > 25 else ''}")
+
+
+def iso_codes(s: Src, origin: str, codes: pd.Series) -> pd.Series:
+    """Upper-case ISO3 (with World Bank quirks fixed); unknown codes -> NaN (reported)."""
+    up = codes.astype(str).str.upper().map(lambda c: WB_FIX.get(c, c))
+    ok = up.where(up.isin(ISO3))
+    _report(s, origin, codes[ok.isna()].unique())
+    return ok
+
+
+_NAME_CACHE: dict[str, str | None] = {}
+
+
+def _name_to_iso(name: str) -> str | None:
+    if name in NAME_FIX:
+        return NAME_FIX[name]
+    if name not in _NAME_CACHE:
+        # region-like labels that country_converter's regexes would otherwise grab
+        if re.search(r"\((region|total|excl|incl)|world|income|total|other |^africa|^asia|^europe|"
+                     r"^north america|^south america|^oceania|\bunion\b|opec|oecd|cis$|middle east|"
+                     r"\bregion\b|countries|^central|^western|^eastern|^non-|^u\.?s\.?s\.?r|ussr|"
+                     r"czechoslovakia|yugoslavia|serbia and montenegro|east germany|west germany|"
+                     r"^latin america|^sub-saharan|^asia pacific|^cis|^persian gulf|^u\.k\.$",
+                     name, re.I) and name.lower() not in {"central african republic", "western sahara"}:
+            _NAME_CACHE[name] = None
+        else:
+            r = CC.convert(names=[name], src="regex", to="ISO3", not_found=None)
+            _NAME_CACHE[name] = r if isinstance(r, str) and r in ISO3 else None
+    return _NAME_CACHE[name]
+
+
+def name_codes(s: Src, origin: str, names: pd.Series) -> pd.Series:
+    uniq = pd.Series(names.dropna().unique())
+    mapping = {n: _name_to_iso(str(n)) for n in uniq}
+    out = names.map(mapping)
+    _report(s, origin, names[out.isna()].unique())
+    return out
+
+
+_GW = CCDATA[["GWcode", "ISO3"]].dropna()
+_GW = _GW[_GW["GWcode"].astype(str).str.strip() != ""]
+GW2ISO = {int(float(g)): i for g, i in zip(_GW["GWcode"], _GW["ISO3"])}
+# successor convention for G&W codes (as in holisec.data.countries): Yugoslavia/Serbia 345 -> SRB,
+# Vietnam 816 -> VNM, Yemen 678 -> YEM; GDR 265, South Yemen 680, South Vietnam 817 have no ISO3
+for _k, _v in {816: "VNM", 678: "YEM", 345: "SRB", 347: "XKX", 260: "DEU"}.items():
+    GW2ISO[_k] = _v
+for _k in (265, 680, 817):
+    GW2ISO.pop(_k, None)
+
+
+GW_PRIMARY = {int(float(g)) for g in _GW["GWcode"]}
+GW2ISO.setdefault(316, "CZE")
+
+
+def gw_prio(gw: pd.Series) -> pd.Series:
+    """0 for a G&W code that country_converter itself lists, 1 for a successor-convention code."""
+    return (~gw.astype(int).isin(GW_PRIMARY)).astype(int)
+
+
+def name_prio(names: pd.Series, iso: pd.Series) -> pd.Series:
+    """0 where the name equals country_converter's short name for the matched ISO3."""
+    short = dict(zip(CCDATA["ISO3"], CCDATA["name_short"].str.lower()))
+    return (names.str.lower() != iso.map(short)).astype(int)
+
+
+def gw_codes(s: Src, origin: str, gw: pd.Series) -> pd.Series:
+    out = gw.astype(int).map(GW2ISO)
+    _report(s, origin, gw[out.isna()].unique())
+    return out
+
+
+_M49 = CCDATA[["UNcode", "ISO3"]].dropna()
+M492ISO = {int(float(u)): i for u, i in zip(_M49["UNcode"], _M49["ISO3"]) if str(u).strip() not in ("", "nan")}
+
+
+def m49_codes(s: Src, origin: str, m49: pd.Series, names: dict[int, str]) -> pd.Series:
+    num = pd.to_numeric(m49, errors="coerce")
+    out = num.map(lambda v: M492ISO.get(int(v)) if pd.notna(v) else None)
+    bad = num[out.isna()].dropna().astype(int).unique()
+    _report(s, origin, [f"{b} {names.get(int(b), '')}".strip() for b in bad])
+    return out
+
+
+def finish(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.dropna(subset=["entity", "value"]).copy()
+    if "_prio" not in df.columns:
+        df["_prio"] = 0
+    df = df[(df["period"] >= Y0) & (df["period"] <= Y1)]
+    return df
+
+
+# ----------------------------------------------------------------------------- readers
+def gapminder(root: Path) -> None:
+    s = src(id="gapminder", name="Gapminder Systema Globalis (compiling WDI, ILO, WHO/UN IGME, IHME, SIPRI, "
+            "EM-DAT, FAO, UNDP, UN WPP)",
+            citation="Gapminder Foundation, Systema Globalis (open-numbers/ddf--gapminder--systema_globalis), "
+                     "and the underlying producer named per indicator",
+            licence="CC BY 4.0", url="https://github.com/open-numbers/ddf--gapminder--systema_globalis",
+            non_commercial=False,
+            origin=["shared/data/gapminder_systema_globalis/systema_globalis_long_1900_2030.csv.gz",
+                    "upstream: open-numbers/ddf--gapminder--systema_globalis @ c63631abeb62af6db3910f68be7c2b443beca50b "
+                    "(2026-03-01), countries-etc-datapoints/ddf--datapoints--<indicator>--by--geo--time.csv"])
+    g = pd.read_csv(root / "gapminder_systema_globalis/systema_globalis_long_1900_2030.csv.gz", low_memory=False)
+    g = g[(g["time"] >= Y0) & (g["time"] <= Y1)]
+    g["value"] = pd.to_numeric(g["value"], errors="coerce")
+    g = g.rename(columns={"time": "period"})
+    g["entity"] = iso_codes(s, "systema_globalis_long_1900_2030.csv.gz (geo)", g["geo"])
+    simple = {
+        "gdp_usd": ("total_gdp_us_inflation_adjusted", "GDP, constant US$ (WDI) — denominator"),
+        "inflation": ("inflation_annual_percent", "% per year, consumer prices (WDI)"),
+        "gdppc_growth": ("gdppercapita_growth_percent_per_year", "% per year, GDP per capita growth (WDI)"),
+        "trade_balance": ("trade_balance_percent_of_gdp", "% of GDP, exports minus imports of goods & services (WDI)"),
+        "unemployment": ("aged_15plus_unemployment_rate_percent", "% of labour force 15+ (ILO)"),
+        "youth_unemployment": ("aged_15_24_unemployment_rate_percent", "% of labour force 15-24 (ILO)"),
+        "u5mr": ("under_five_mortality_from_cme_per_1000_born", "deaths under 5 per 1,000 live births (UN IGME)"),
+        "hdi": ("hdi_human_development_index", "index 0-1 (UNDP HDI)"),
+        "sanitation": ("at_least_basic_sanitation_overall_access_percent", "% population with at least basic sanitation (WHO/UNICEF JMP)"),
+        "water_access": ("at_least_basic_water_source_overall_access_percent", "% population with at least basic drinking water (WHO/UNICEF JMP)"),
+        "patents": ("patent_applications_total", "patent applications, residents+non-residents (WIPO via WDI), count — per capita via denominator pop"),
+        "hitech_exports": ("high_technology_exports_percent_of_manufactured_exports", "% of manufactured exports (WDI/UN Comtrade)"),
+        "internet": ("internet_users", "% of population using the Internet (ITU via WDI)"),
+        "mobile": ("cell_phones_per_100_people", "mobile cellular subscriptions per 100 people (ITU via WDI)"),
+        "broadband": ("broadband_subscribers_per_100_people", "fixed broadband subscriptions per 100 people (ITU via WDI)"),
+        "milex_gdp": ("military_expenditure_percent_of_gdp", "% of GDP (SIPRI via WDI)"),
+        "armed_forces": ("armed_forces_personnel_percent_of_labor_force", "% of labour force (IISS via WDI)"),
+        "arms_imports": ("arms_imports_sipri_tiv", "SIPRI trend-indicator values (TIV), millions — per capita via denominator pop"),
+        "homicide": ("murder_per_100000_people", "deaths from interpersonal violence per 100,000, age-standardised (IHME GBD)"),
+        "forest_cover": ("forest_coverage_percent", "% of land area (FAO FRA)"),
+        "renewable_water": ("renewable_water_cu_meters_per_person", "total renewable water resources, m3 per person (FAO AQUASTAT)"),
+        "food_kcal": ("food_supply_kilocalories_per_person_and_day", "kcal per person per day (FAO food balances)"),
+    }
+    for ind, (col, unit) in simple.items():
+        x = finish(g[g["indicator"] == col])
+        s.add(x, ind, f"`{col}`: {unit}")
+    # population = female + male (UN WPP via Gapminder; totals series stops in 2013)
+    p = g[g["indicator"].isin(["female_population_with_projections", "male_population_with_projections"])]
+    p = p.dropna(subset=["entity", "value"]).groupby(["entity", "period"])["value"].agg(["sum", "count"]).reset_index()
+    p = p[p["count"] == 2].rename(columns={"sum": "value"})
+    s.add(finish(p), "pop", "`female_population_with_projections` + `male_population_with_projections` (UN WPP via "
+          "Gapminder): persons — denominator; years <= 2024 only (no projections)")
+    s.notes.append("`pop` = female + male population (both published by Gapminder from UN WPP); the total series "
+                   "`total_population_with_projections` stops in 2013.")
+    # disasters: EM-DAT counts summed over the 7 disaster types Gapminder publishes
+    types = ["drought", "earthquake", "epidemic", "extreme_temperature", "flood", "storm", "tsunami"]
+    for kind, ind in (("affected", "disaster_affected"), ("deaths", "disaster_deaths")):
+        cols = [f"{t}_{kind}_annual_number" for t in types]
+        x = g[g["indicator"].isin(cols)].dropna(subset=["entity"])
+        x = x.groupby(["entity", "period"])["value"].sum(min_count=1).reset_index()
+        s.add(finish(x), ind, f"sum of {', '.join(cols)} (EM-DAT via Gapminder): persons — per capita via denominator pop")
+    s.notes.append("`disaster_affected` / `disaster_deaths` = sum over the EM-DAT disaster types Gapminder publishes "
+                   "(drought, earthquake, epidemic, extreme temperature (affected only in recent years), flood, storm, "
+                   "tsunami); Gapminder records 0 for country-years without a recorded event.")
+
+
+def wgi(root: Path) -> None:
+    s = src(id="wgi", name="Worldwide Governance Indicators (World Bank), 2022 update",
+            citation="Kaufmann, D. & Kraay, A., Worldwide Governance Indicators, 2022 Update, www.govindicators.org",
+            licence="CC BY 4.0", url="https://www.govindicators.org", non_commercial=False,
+            origin=["shared/data/wgi/wgi_full_1996_2021.csv",
+                    "upstream: info201a-au2022/project-team-2-section-ah data/wgidataset.csv @ "
+                    "16212ee32606f106c841a0c096d0b0c6d56034dd (World Bank WGI full dataset)"])
+    w = pd.read_csv(root / "wgi/wgi_full_1996_2021.csv")
+    w["entity"] = iso_codes(s, "wgi_full_1996_2021.csv (code)", w["code"])
+    w = w.rename(columns={"year": "period"})
+    names = {"va": "Voice and Accountability", "pv": "Political Stability and Absence of Violence/Terrorism",
+             "ge": "Government Effectiveness", "rq": "Regulatory Quality", "rl": "Rule of Law",
+             "cc": "Control of Corruption"}
+    for k, n in names.items():
+        x = w[["entity", "period", f"{k}e"]].rename(columns={f"{k}e": "value"})
+        s.add(finish(x), f"wgi_{k}", f"`{k}e`: {n}, estimate (approx. -2.5..2.5, higher = better governance)")
+    s.notes.append("WGI has no 1997, 1999, 2001 editions; estimates are re-standardised each year.")
+
+
+VDEM = {
+    "vdem_polyarchy": ("lag0_v2x_polyarchy", "electoral democracy index 0-1 (higher = more democratic)"),
+    "vdem_terr": ("lag0_v2svstterr", "state authority over territory, % of territory (higher = more control)"),
+    "vdem_physint": ("lag0_v2x_clphy", "physical violence index 0-1 (higher = more physical integrity)"),
+    "vdem_ex_military": ("lag0_v2x_ex_military", "military dimension index 0-1 (higher = executive more dependent on the military)"),
+    "vdem_censor": ("lag0_v2mecenefm", "government censorship effort — media, latent scale (higher = less censorship)"),
+    "vdem_harjrn": ("lag0_v2meharjrn", "harassment of journalists, latent scale (higher = less harassment)"),
+    "vdem_relig": ("lag0_v2clrelig", "freedom of religion, latent scale (higher = more freedom)"),
+    "vdem_socgrp": ("lag0_v2clsocgrp", "social group equality in respect for civil liberties, latent (higher = more equal)"),
+    "vdem_edueq": ("lag0_v2peedueq", "educational equality, latent scale (higher = more equal)"),
+    "vdem_acfree": ("lag0_v2clacfree", "freedom of academic and cultural expression, latent (higher = more free)"),
+    "vdem_csrepress": ("lag0_v2csreprss", "CSO repression, latent scale (higher = less repression)"),
+}
+
+
+def vdem(root: Path) -> None:
+    s = src(id="vdem", name="V-Dem Country-Year v12 (via the V-Dem Democratic Spaces project)",
+            citation="Coppedge, M. et al. (2022) V-Dem Country-Year Dataset v12, Varieties of Democracy (V-Dem) Project; "
+                     "Pemstein, D. et al. (2022) The V-Dem Measurement Model",
+            licence="CC BY-SA 4.0", url="https://www.v-dem.net", non_commercial=False,
+            origin=["shared/data/vdem_demspaces/states_v12_vdem_panel.csv.gz",
+                    "upstream: vdeminstitute/demspaces @ 1012a66d590d2315c292f2ec745f168abbf84d05, "
+                    "2022-update/outcome-v2/data/states-v12-mod.rds (last changed a6f19c3243a1f4833f28a22419279406f33f9823)"])
+    v = pd.read_csv(root / "vdem_demspaces/states_v12_vdem_panel.csv.gz", usecols=["gwcode", "year"] + [c for c, _ in VDEM.values()])
+    v["entity"] = gw_codes(s, "states_v12_vdem_panel.csv.gz (gwcode)", v["gwcode"])
+    v["_prio"] = gw_prio(v["gwcode"])
+    v = v.rename(columns={"year": "period"})
+    for ind, (col, unit) in VDEM.items():
+        s.add(finish(v[["entity", "period", "_prio", col]].rename(columns={col: "value"})), ind, f"`{col}`: {unit}")
+    s.notes.append("Share-alike: derived datasets that include V-Dem values must be shared under CC BY-SA 4.0.")
+
+
+def owid(root: Path) -> None:
+    s = src(id="owid", name="Our World in Data datasets (nuclear weapons: Bleek/NTI, FAS, Arms Control Association; "
+            "CO2: Global Carbon Project)",
+            citation="Our World in Data (owid/owid-datasets; owid/co2-data); Bleek (2017) & NTI nuclear proliferation "
+                     "status; Federation of American Scientists, Status of World Nuclear Forces; Arms Control "
+                     "Association, nuclear testing tally; Global Carbon Project",
+            licence="CC BY 4.0 (OWID); third-party producers keep their terms, attribution required",
+            url="https://ourworldindata.org", non_commercial=False,
+            origin=["shared/data/owid_datasets/owid_datasets_all_long.csv.gz (datasets nuclear_proliferation, "
+                    "nuclear_stockpiles_fas_2022, nuclear_tests_aca; exact repo path/commit per dataset in "
+                    "shared/data/owid_datasets/datasets_index.csv)",
+                    "upstream: owid/owid-datasets snapshot 48c9992ae317b35ed327fc36d2af75fe8b3ef7ed",
+                    "shared/data/owid_co2/owid-co2-data_2020-12.csv.gz; upstream owid/co2-data @ "
+                    "2a6c4a26fafc29000d1ee0deebf083d60b563c78 (2020-12-09)"])
+    o = pd.read_csv(root / "owid_datasets/owid_datasets_all_long.csv.gz", low_memory=False)
+    o = o[o["dataset"].isin(["nuclear_proliferation", "nuclear_stockpiles_fas_2022", "nuclear_tests_aca"])]
+    o["value"] = pd.to_numeric(o["value"], errors="coerce")
+    o["entity_name"] = o["entity"]
+    o["entity"] = name_codes(s, "owid_datasets_all_long.csv.gz (entity)", o["entity"])
+    o = o.rename(columns={"year": "period"}).dropna(subset=["entity"])
+    o["_prio"] = name_prio(o["entity_name"], o["entity"])
+    o = o.sort_values("_prio", kind="stable")
+    dup = o.duplicated(["entity", "period", "variable"])
+    if dup.any():
+        s.notes.append(f"{int(dup.sum())} rows given under two spellings of one country "
+                       f"({', '.join(sorted(o.loc[dup, 'entity_name'].unique()))}); kept the current-name row")
+        o = o[~dup]
+    st = o[o["variable"] == "nuclear_weapons_status"][["entity", "period", "value"]]
+    s.add(finish(st), "nuc_status", "`nuclear_weapons_status`: 0 no consideration, 1 consideration, 2 pursuit, 3 possession")
+    # stockpiles: FAS lists possessors only -> structural zero where status < 3 (not a possessor) that year
+    sp = o[o["variable"] == "nuclear_weapons_stockpile"][["entity", "period", "value"]]
+    base = st[["entity", "period"]].merge(st[["entity", "period", "value"]].rename(columns={"value": "status"}))
+    sp = base.merge(sp, on=["entity", "period"], how="left")
+    sp.loc[sp["value"].isna() & (sp["status"] < 3), "value"] = 0.0
+    s.add(finish(sp), "nuc_warheads", "`nuclear_weapons_stockpile` (FAS): nuclear warheads; 0 for states with "
+          "proliferation status < 3 (not possessing) in that year")
+    # tests: ACA tally lists testing states; cumulative since 1945, 0 for states never listed
+    t = o[o["variable"] == "nuclear_weapons_tests"][["entity", "period", "value"]].copy()
+    allt = pd.read_csv(root / "owid_datasets/owid_datasets_all_long.csv.gz", low_memory=False)
+    allt = allt[(allt["dataset"] == "nuclear_tests_aca")]
+    allt["value"] = pd.to_numeric(allt["value"], errors="coerce")
+    allt["entity"] = allt["entity"].map(lambda n: _name_to_iso(str(n)))
+    allt = allt.dropna(subset=["entity"]).sort_values("year")
+    allt["cum"] = allt.groupby("entity")["value"].cumsum()
+    cum = allt.rename(columns={"year": "period"})[["entity", "period", "cum"]]
+    tc = st[["entity", "period"]].merge(cum, on=["entity", "period"], how="left")
+    # carry the cumulative count forward after the tally's last year for testing states
+    tc = tc.sort_values(["entity", "period"])
+    tc["cum"] = tc.groupby("entity")["cum"].ffill()
+    tc["value"] = tc["cum"].fillna(0.0)
+    tested = set(cum["entity"])
+    tc.loc[tc["entity"].isin(tested) & tc["cum"].isna(), "value"] = np.nan
+    s.add(finish(tc), "nuc_tests_cum", "cumulative `nuclear_weapons_tests` (ACA) since 1945; 0 for states never in the tally")
+    s.notes.append("`nuc_warheads`: the FAS series lists possessor states only; non-possessors (OWID proliferation status "
+                   "< 3 in that year) are given 0 warheads (structural zero), possessors without an FAS value stay missing.")
+    s.notes.append("`nuc_tests_cum`: running sum of the ACA annual tally from 1945; states never listed are 0; "
+                   "the value is carried forward after the tally's last year (2019) since no test is reported later "
+                   "except by DPRK (already listed until 2017).")
+    c = pd.read_csv(root / "owid_co2/owid-co2-data_2020-12.csv.gz")
+    c = c[c["iso_code"].notna()]
+    c["entity"] = iso_codes(s, "owid-co2-data_2020-12.csv.gz (iso_code)", c["iso_code"])
+    _report(s, "owid-co2-data_2020-12.csv.gz (rows without iso_code: aggregates, historical units, territories OWID left uncoded)",
+            pd.read_csv(root / "owid_co2/owid-co2-data_2020-12.csv.gz", usecols=["iso_code", "country"])
+            .query("iso_code != iso_code")["country"].unique())
+    c = c.rename(columns={"year": "period", "co2_per_capita": "value"})
+    s.add(finish(c), "co2_pc", "`co2_per_capita`: tonnes CO2 per person (territorial, Global Carbon Project)")
+
+
+def owid_energy(root: Path) -> None:
+    s = src(id="owid_energy", name="Our World in Data electricity mix (BP Statistical Review & Ember), 2022",
+            citation="Our World in Data, Electricity mix (BP Statistical Review of World Energy 2022; Ember)",
+            licence="OWID CC BY 4.0; BP/Energy Institute Statistical Review data: free with attribution, "
+                    "no commercial redistribution", url="https://ourworldindata.org/electricity-mix",
+            non_commercial=True,
+            origin=["shared/data/owid_datasets/owid_datasets_all_long.csv.gz (dataset electricity_mix_bp_ember_2022; "
+                    "repo path/commit in datasets_index.csv)",
+                    "upstream: owid/owid-datasets snapshot 48c9992ae317b35ed327fc36d2af75fe8b3ef7ed"])
+    o = pd.read_csv(root / "owid_datasets/owid_datasets_all_long.csv.gz", low_memory=False)
+    o = o[o["dataset"] == "electricity_mix_bp_ember_2022"]
+    o["value"] = pd.to_numeric(o["value"], errors="coerce")
+    o["entity_name"] = o["entity"]
+    o["entity"] = name_codes(s, "owid_datasets_all_long.csv.gz (entity)", o["entity"])
+    o = o.rename(columns={"year": "period"}).dropna(subset=["entity"])
+    o["_prio"] = name_prio(o["entity_name"], o["entity"])
+    o = o.sort_values("_prio", kind="stable")
+    dup = o.duplicated(["entity", "period", "variable"])
+    if dup.any():
+        s.notes.append(f"{int(dup.sum())} rows given under two spellings of one country; kept the current-name row")
+        o = o[~dup]
+    w = o.pivot_table(index=["entity", "period"], columns="variable", values="value").reset_index()
+    nuc, gen = "Electricity from nuclear (TWh)", "Electricity generation (TWh)"
+    w = w[w[gen] > 0]
+    w["value"] = 100.0 * w[nuc] / w[gen]
+    s.add(finish(w), "nuc_elec_share", f"100 x `{nuc}` / `{gen}`: % of electricity generated by nuclear power")
+    s.notes.append("`nuc_elec_share` = nuclear generation / total generation (both published in the same OWID file).")
+
+
+def unhcr(root: Path) -> None:
+    s = src(id="unhcr", name="UNHCR Population Statistics (forcibly displaced populations)",
+            citation="UNHCR Refugee Data Finder / Population Statistics Database (via open-numbers/ddf--unhcr--population_statistics)",
+            licence="CC BY 4.0", url="https://www.unhcr.org/refugee-statistics/", non_commercial=False,
+            origin=["shared/data/unhcr_population_statistics/unhcr_by_geo_year_long.csv.gz",
+                    "upstream: open-numbers/ddf--unhcr--population_statistics @ 0ee56a8dcb175fc5264301efb936ed147bd473e5"])
+    u = pd.read_csv(root / "unhcr_population_statistics/unhcr_by_geo_year_long.csv.gz")
+    u["entity"] = iso_codes(s, "unhcr_by_geo_year_long.csv.gz (geo)", u["geo"])
+    u = u.rename(columns={"year": "period"})
+    s.add(finish(u[u["indicator"] == "population_left"]), "displaced_origin",
+          "`population_left`: persons of concern originating from the country (refugees, asylum-seekers, IDPs, "
+          "returnees, stateless, others) — per capita via denominator pop")
+    s.add(finish(u[u["indicator"] == "population_arrived"]), "displaced_hosted",
+          "`population_arrived`: persons of concern hosted in the country — per capita via denominator pop")
+    s.notes.append("UNHCR reports no row where a country has no persons of concern; such country-years are missing, not 0.")
+
+
+def un_sdg(root: Path) -> None:
+    s = src(id="un_sdg", name="UN Global SDG Indicators Database (UNSD), 2020 snapshot",
+            citation="United Nations Statistics Division, Global SDG Indicators Database (2020), via "
+                     "open-numbers/ddf--unstats--sdg_indicators",
+            licence="UN terms of use: free with attribution", url="https://unstats.un.org/sdgs/dataportal",
+            non_commercial=False,
+            origin=["shared/data/un_sdg_indicators/sdg_by_geo_area_nature_units_year_long.csv.gz, "
+                    "sdg_by_geo_area_location_nature_units_year_long.csv.gz, "
+                    "sdg_by_age_geo_area_nature_units_year_long.csv.gz, "
+                    "sdg_by_geo_area_nature_observation_status_units_year_long.csv.gz",
+                    "upstream: open-numbers/ddf--unstats--sdg_indicators @ 1bfae15828a86ad30e86872411534f5c8136d784"])
+    d = root / "un_sdg_indicators"
+    names = pd.read_csv(d / "ddf--entities--geo_area.csv")
+    names = {int(k): v for k, v in zip(pd.to_numeric(names["geo_area"], errors="coerce").fillna(-1), names["name"])}
+    spec = {  # indicator -> (file, series, filter, unit)
+        "rd_gdp": ("sdg_by_geo_area_nature_units_year_long.csv.gz", "gb_xpd_rsdv", {}, "research and development expenditure, % of GDP (UNESCO UIS)"),
+        "researchers": ("sdg_by_geo_area_nature_units_year_long.csv.gz", "gb_pop_scierd", {}, "researchers (FTE) per million inhabitants (UNESCO UIS)"),
+        "red_list": ("sdg_by_geo_area_nature_units_year_long.csv.gz", "er_rsk_lsti", {}, "Red List Index 0-1 (IUCN; 1 = no species at risk of extinction)"),
+        "kba_protected": ("sdg_by_geo_area_nature_units_year_long.csv.gz", "er_ptd_terrs", {}, "% of terrestrial Key Biodiversity Areas covered by protected areas"),
+        "mobile_4g": ("sdg_by_geo_area_nature_units_year_long.csv.gz", "it_mob_4gntwk", {}, "% of population covered by at least a 4G mobile network (ITU)"),
+        "pm25": ("sdg_by_geo_area_location_nature_units_year_long.csv.gz", "en_atm_pm25", {"location": "allarea"}, "annual mean PM2.5, micrograms per m3, population-weighted (WHO)"),
+        "elec_access": ("sdg_by_geo_area_location_nature_units_year_long.csv.gz", "eg_elc_accs", {"location": "allarea"}, "% of population with access to electricity (World Bank SEforALL)"),
+        "undernourishment": ("sdg_by_age_geo_area_nature_units_year_long.csv.gz", "sn_itk_defc", {"age": "notspec"}, "prevalence of undernourishment, % of population (FAO)"),
+        "water_stress": ("sdg_by_geo_area_nature_observation_status_units_year_long.csv.gz", "er_h2o_stress", {}, "freshwater withdrawal as % of available freshwater resources (FAO AQUASTAT)"),
+    }
+    cache: dict[str, pd.DataFrame] = {}
+    for ind, (f, series, filt, unit) in spec.items():
+        if f not in cache:
+            cache[f] = pd.read_csv(d / f, low_memory=False)
+        x = cache[f]
+        x = x[x["indicator"] == series]
+        for k, v in filt.items():
+            x = x[x[k] == v]
+        x = x.copy()
+        x["value"] = pd.to_numeric(x["value"], errors="coerce")
+        x["entity"] = m49_codes(s, f"{f} (geo_area, {series})", x["geo_area"], names)
+        x = x.rename(columns={"year": "period"}).dropna(subset=["entity", "value"])
+        # one value per country-year (several 'nature' codes can co-exist): take the mean and report
+        n = x.groupby(["entity", "period"]).size()
+        if (n > 1).any():
+            s.notes.append(f"`{ind}`: {(n > 1).sum()} country-years with several observation rows averaged")
+        x = x.groupby(["entity", "period"], as_index=False)["value"].mean()
+        s.add(finish(x), ind, f"`{series}`{' ' + str(filt) if filt else ''}: {unit}")
+
+
+def epr(root: Path) -> None:
+    s = src(id="epr", name="Ethnic Power Relations (EPR Core 2021), country-year summary",
+            citation="Vogt, M. et al. (2015) Integrating Data on Ethnicity, Geography, and Conflict: The Ethnic Power "
+                     "Relations Data Set Family, JCR 59(7): 1327-42 (country-year summary by A. Beger)",
+            licence="free for academic (non-commercial) use with citation (ETH Zurich ICR)",
+            url="https://icr.ethz.ch/data/epr/", non_commercial=True,
+            origin=["shared/data/epr/epr_country_year_gw.csv",
+                    "upstream: andybega/ds-external-data @ e421def8d83acc5b641c38d6800e51517d582f62, epr/output/epr.csv"])
+    e = pd.read_csv(root / "epr/epr_country_year_gw.csv")
+    e["entity"] = gw_codes(s, "epr_country_year_gw.csv (gwcode)", e["gwcode"])
+    e["_prio"] = gw_prio(e["gwcode"])
+    e = e.rename(columns={"year": "period"})
+    s.add(finish(e.rename(columns={"epr_excluded_group_pop": "value"})), "epr_excluded",
+          "`epr_excluded_group_pop`: population share (0-1) of politically relevant ethnic groups excluded from power "
+          "(powerless or discriminated)")
+
+
+def imf_weo(root: Path) -> None:
+    s = src(id="imf_weo", name="IMF World Economic Outlook database",
+            citation="International Monetary Fund, World Economic Outlook Database (via open-numbers/ddf--imf--weo)",
+            licence="IMF copyright and usage terms: free with attribution, non-commercial reuse",
+            url="https://www.imf.org/en/Publications/WEO", non_commercial=True,
+            origin=["shared/data/imf_weo/weo_by_country_year_long.csv.gz",
+                    "upstream: open-numbers/ddf--imf--weo @ 6512ea5e1ec07730f0be7dc60f1e4fe4e236a9ac"])
+    w = pd.read_csv(root / "imf_weo/weo_by_country_year_long.csv.gz", low_memory=False)
+    w["value"] = pd.to_numeric(w["value"], errors="coerce")
+    w["entity"] = iso_codes(s, "weo_by_country_year_long.csv.gz (country)", w["country"])
+    w = w.rename(columns={"year": "period"})
+    w = w[w["period"] <= 2023]  # 2024 values are projections
+    for ind, col, unit in (("gov_debt", "ggxwdg_ngdp", "general government gross debt, % of GDP"),
+                           ("fiscal_balance", "ggxcnl_ngdp", "general government net lending (+) / borrowing (-), % of GDP")):
+        s.add(finish(w[w["indicator"] == col]), ind, f"`{col}`: {unit}")
+    s.notes.append("Years after 2023 dropped (WEO projections).")
+
+
+def benchmarks(root: Path) -> None:
+    s = src(id="benchmarks", name="Composite benchmark indices (FSI total, GPI overall, ND-GAIN) — validation only",
+            citation="The Fund for Peace, Fragile States Index; Institute for Economics & Peace, Global Peace Index 2019; "
+                     "University of Notre Dame Global Adaptation Index (Chen et al. 2015)",
+            licence="free for non-commercial use with attribution (FfP, IEP, ND-GAIN terms)",
+            url="https://fragilestatesindex.org; https://www.visionofhumanity.org; https://gain.nd.edu",
+            non_commercial=True,
+            origin=["shared/data/fsi_fund_for_peace/fsi_2006_2020_and_2023.csv (Excel editions from "
+                    "mabenavides/generating-reproducible-research @ 4fef4f17d1363f7317de0b7688b904d7aab36cc7, "
+                    "sporella/30daymap @ b2bd8b6ab0cf2cb17ee118dcc35f8a04433a145e, zacharyhkdl/skilltest @ "
+                    "cbfa46e9f9df8fb1c6bb29d955c35c0f8fa8186f)",
+                    "shared/data/gpi_global_peace_index/gpi_2008_2019_long.csv (mabenavides/generating-reproducible-"
+                    "research data/GPI_all.xlsx @ 4fef4f17d1363f7317de0b7688b904d7aab36cc7)",
+                    "shared/data/nd_gain/nd_gain_2016release_long.csv.gz (AntoineLucic/COM2030-Data @ "
+                    "8b8b49e18518230aa90972ba626862501ff1d1bd)"])
+    f = pd.read_csv(root / "fsi_fund_for_peace/fsi_2006_2020_and_2023.csv")
+    f["entity"] = name_codes(s, "fsi_2006_2020_and_2023.csv (Country)", f["Country"])
+    f["_prio"] = name_prio(f["Country"], f["entity"])
+    f = f.rename(columns={"Year": "period", "Total": "value"})
+    s.add(finish(f), "bench_fsi", "FSI `Total` 0-120 (higher = more fragile); period = FSI edition year")
+    gp = pd.read_csv(root / "gpi_global_peace_index/gpi_2008_2019_long.csv")
+    gp = gp[gp["indicator"] == "Overall Scores"]
+    gp["entity"] = iso_codes(s, "gpi_2008_2019_long.csv (iso3c)", gp["iso3c"])
+    s.add(finish(gp.rename(columns={"year": "period", "score": "value"})), "bench_gpi",
+          "GPI `Overall Scores` 1-5 (higher = less peaceful)")
+    n = pd.read_csv(root / "nd_gain/nd_gain_2016release_long.csv.gz")
+    n = n[(n["indicator"] == "gain") & (n["kind"] == "index")]
+    n["entity"] = iso_codes(s, "nd_gain_2016release_long.csv.gz (ISO3)", n["ISO3"])
+    s.add(finish(n.rename(columns={"year": "period"})), "bench_ndgain",
+          "ND-GAIN index 0-100 (higher = better prepared / less vulnerable), 2016 release")
+    s.notes.append("These composite indices are comparison benchmarks; they are NOT indicators of the holistic framework.")
+
+
+# ----------------------------------------------------------------------------- writers
+def coverage(df: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for ind, x in df.groupby("indicator"):
+        per = x.groupby("period")["entity"].nunique()
+        rows.append(dict(indicator=ind, entities=x["entity"].nunique(), first=int(x["period"].min()),
+                         last=int(x["period"].max()), rows=len(x),
+                         ent_2010_2020=x.loc[x["period"].between(2010, 2020), "entity"].nunique(),
+                         max_year_2015_2020=int(per.loc[2015:2020].max()) if len(per.loc[2015:2020]) else 0))
+    return pd.DataFrame(rows)
+
+
+def md_table(df: pd.DataFrame) -> str:
+    cols = list(df.columns)
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    out += ["| " + " | ".join(str(v) for v in r) + " |" for r in df.itertuples(index=False)]
+    return "\n".join(out)
+
+
+def write_source(s: Src, out: Path) -> dict:
+    df = pd.concat(s.frames, ignore_index=True)
+    df = df[["entity", "period", "indicator", "value"]]
+    df["entity"] = df["entity"].astype(str)
+    df["period"] = df["period"].astype("int64")
+    df["indicator"] = df["indicator"].astype(str)
+    df["value"] = df["value"].astype("float64")
+    df = df[np.isfinite(df["value"])]
+    dup = df.duplicated(["entity", "period", "indicator"])
+    if dup.any():
+        raise SystemExit(f"{s.id}: duplicate keys {df[dup].head()}")
+    df = df.sort_values(["indicator", "entity", "period"]).reset_index(drop=True)
+    d = out / s.id
+    d.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(d / f"{s.id}.parquet", index=False, compression="zstd")
+    cov = coverage(df)
+    cov.insert(1, "unit / definition", cov["indicator"].map(s.units))
+    lines = [f"# {s.name}", "",
+             f"- **Shipped file:** `{s.id}.parquet` — long table `entity` (ISO3), `period` (year), `indicator`, `value` (float64).",
+             f"- **Rows:** {len(df):,}; **entities:** {df['entity'].nunique()}; **years:** {df['period'].min()}–{df['period'].max()}.",
+             f"- **Licence:** {s.licence}{' — **non-commercial use only**' if s.non_commercial else ''}.",
+             f"- **Citation:** {s.citation}.", f"- **URL:** {s.url}", "", "## Origin", ""]
+    lines += [f"- {o}" for o in s.origin]
+    lines += ["", "Curated by `tools/curate.py` (years 1990–2024, ISO3 via country_converter; no imputation).", "",
+              "## Indicators and coverage", "",
+              "`ent_2010_2020` = entities with at least one value in 2010–2020; `max_year_2015_2020` = most entities in a "
+              "single year 2015–2020.", "", md_table(cov), ""]
+    if s.notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in s.notes] + [""]
+    lines += ["## Dropped keys (aggregates, regions, historical or unmatched names)", ""]
+    if s.dropped:
+        for origin, keys in s.dropped.items():
+            lines.append(f"- {origin}: {len(keys)} — " + ", ".join(f"`{k}`" for k in keys))
+    else:
+        lines.append("- none")
+    (d / "SOURCE.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{s.id}: {len(df):,} rows, {df['entity'].nunique()} entities, {df['indicator'].nunique()} indicators")
+    return dict(id=s.id, file=f"{s.id}/{s.id}.parquet", name=s.name, citation=s.citation, licence=s.licence,
+                url=s.url, non_commercial=bool(s.non_commercial), indicators=sorted(df["indicator"].unique()))
+
+
+def gdl(root: Path, out: Path) -> dict:
+    d0 = root / "gdl_subnational_hdi"
+    x = pd.read_csv(d0 / "shdi_by_subnat_year_long.csv.gz")
+    keep = {"shdi": "subnational HDI 0-1", "healthindex": "health index 0-1", "edindex": "education index 0-1",
+            "incindex": "income index 0-1", "lifexp": "life expectancy at birth, years", "pop": "population, millions"}
+    x = x[x["indicator"].isin(keep) & (x["year"] >= 2000)]
+    ent = pd.read_csv(d0 / "ddf--entities--level--subnat.csv")
+    nat = pd.read_csv(d0 / "ddf--entities--level--national.csv")
+    ent["parent"] = ent["gdlcode"].str[:3].str.upper().map(lambda c: WB_FIX.get(c, c))
+    bad = ent[~ent["parent"].isin(ISO3)]
+    if len(bad):
+        print(f"  [gdl] regions whose parent code is not ISO3: {sorted(bad['parent'].unique())}")
+    code = dict(zip(ent["subnat"], ent["gdlcode"]))
+    x = x.assign(entity=x["subnat"].map(code), period=x["year"].astype("int64"))
+    x["value"] = pd.to_numeric(x["value"], errors="coerce").astype("float64")
+    x = x.dropna(subset=["entity", "value"])[["entity", "period", "indicator", "value"]]
+    x = x[x["entity"].isin(ent.loc[ent["parent"].isin(ISO3), "gdlcode"])]
+    d = out / "gdl_subnational_hdi"
+    d.mkdir(parents=True, exist_ok=True)
+    x = x.sort_values(["indicator", "entity", "period"]).reset_index(drop=True)
+    x.to_parquet(d / "gdl_subnational_hdi.parquet", index=False, compression="zstd")
+    e = ent[ent["parent"].isin(ISO3)].rename(columns={"gdlcode": "entity"})[["entity", "name", "parent"]]
+    e.insert(2, "entity_type", "region")
+    e.to_parquet(d / "entities.parquet", index=False, compression="zstd")
+    cov = coverage(x.rename(columns={}))
+    cov.insert(1, "unit", cov["indicator"].map(keep))
+    md = ["# Global Data Lab Subnational Human Development Index (SHDI) — sub-national layer", "",
+          "- **Shipped files:** `gdl_subnational_hdi.parquet` (long: `entity` = GDL region code e.g. `AFGr101`, "
+          "`period`, `indicator`, `value`), `entities.parquet` (`entity`, `name`, `entity_type`=\"region\", `parent` = ISO3).",
+          f"- **Rows:** {len(x):,}; **regions:** {x['entity'].nunique()} in {e['parent'].nunique()} countries; "
+          f"**years:** {x['period'].min()}–{x['period'].max()} (2000 onward to keep the package small).",
+          "- **Licence:** GDL data free to use with citation (CC BY 4.0 article); attribution required.",
+          "- **Citation:** Smits, J. & Permanyer, I. (2019) The Subnational Human Development Database, Scientific Data 6:190038.",
+          "- **URL:** https://globaldatalab.org/shdi/", "", "## Origin", "",
+          "- shared/data/gdl_subnational_hdi/shdi_by_subnat_year_long.csv.gz and ddf--entities--level--subnat.csv",
+          "- upstream: open-numbers/ddf--gdl--shdi @ 044b3e07d16d0e68f9515df89c67018c75e7d7ed (SHDI v4-era, 1990–2019)",
+          "", "## Indicators and coverage", "", md_table(cov), "",
+          "## Dropped keys", "",
+          f"- national rows (`{len(nat)}` national entities) are not shipped here: the country panel uses other sources.",
+          "- regions whose code prefix is not an ISO3 code: " + (", ".join(sorted(bad["gdlcode"])) or "none"), ""]
+    (d / "SOURCE.md").write_text("\n".join(md), encoding="utf-8")
+    print(f"gdl_subnational_hdi: {len(x):,} rows, {x['entity'].nunique()} regions")
+    return dict(id="gdl_subnational_hdi", file="gdl_subnational_hdi/gdl_subnational_hdi.parquet",
+                entities="gdl_subnational_hdi/entities.parquet",
+                name="Global Data Lab Subnational Human Development Index (SHDI)",
+                citation="Smits, J. & Permanyer, I. (2019) The Subnational Human Development Database, Scientific Data 6:190038",
+                licence="free with attribution (GDL; CC BY 4.0 article)", url="https://globaldatalab.org/shdi/",
+                non_commercial=False, indicators=sorted(keep))
+
+
+def entities(root: Path, out: Path, used: set[str]) -> None:
+    g = pd.read_csv(root / "gapminder_systema_globalis/ddf--entities--geo--country.csv")
+    inc = dict(zip(g["iso3166_1_alpha3"].str.upper(), g["income_groups"]))
+    rows = []
+    data = CCDATA.drop_duplicates("ISO3").set_index("ISO3")
+    for e in sorted(used):
+        r = data.loc[e]
+        rows.append(dict(entity=e, name=r["name_short"], entity_type="country", parent=None,
+                         continent=r["continent"], un_region=r["UNregion"],
+                         income_group=inc.get(e) if isinstance(inc.get(e), str) else None))
+    df = pd.DataFrame(rows)
+    df["parent"] = df["parent"].astype("object")
+    df.to_parquet(out / "entities.parquet", index=False, compression="zstd")
+    print(f"entities.parquet: {len(df)} countries; income group for {df['income_group'].notna().sum()}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("shared", nargs="?", default=str(REPO.parent / "shared" / "data"),
+                    help="path to shared/data (default ../shared/data relative to the repo)")
+    ap.add_argument("--out", default=str(REPO / "src/holisec/data/shipped"))
+    a = ap.parse_args(argv)
+    root, out = Path(a.shared).resolve(), Path(a.out)
+    if not (root / "README.md").exists():
+        sys.exit(f"{root}: not the shared data folder (no README.md)")
+    out.mkdir(parents=True, exist_ok=True)
+    for reader in (gapminder, wgi, vdem, owid, owid_energy, unhcr, un_sdg, epr, imf_weo, benchmarks):
+        print(f"== {reader.__name__}")
+        reader(root)
+    manifest, used = [], set()
+    for s in SOURCES.values():
+        m = write_source(s, out)
+        manifest.append(m)
+        used |= set(pd.read_parquet(out / m["file"], columns=["entity"])["entity"])
+    manifest.append(gdl(root, out))
+    entities(root, out, used)
+    (out / "manifest.yaml").write_text(
+        "# Shipped real data of holisec, written by tools/curate.py — one folder per source.\n"
+        + yaml.safe_dump({"sources": manifest}, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"total shipped size: {size / 1e6:.2f} MB, {len(used)} country entities")
+
+
+if __name__ == "__main__":
+    main()
