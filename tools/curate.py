@@ -705,6 +705,11 @@ def main(argv: list[str] | None = None) -> None:
         used |= set(pd.read_parquet(out / m["file"], columns=["entity"])["entity"])
     manifest.append(gdl(root, out))
     entities(root, out, used)
+    # keep entries other curation scripts (e.g. tools/curate_outcomes.py) added for their own folders
+    mine = {m["id"] for m in manifest}
+    if (out / "manifest.yaml").exists():
+        old = yaml.safe_load((out / "manifest.yaml").read_text(encoding="utf-8")) or {}
+        manifest += [m for m in old.get("sources", []) if m.get("id") not in mine]
     (out / "manifest.yaml").write_text(
         "# Shipped real data of holisec, written by tools/curate.py — one folder per source.\n"
         + yaml.safe_dump({"sources": manifest}, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
