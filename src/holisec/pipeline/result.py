@@ -1,0 +1,146 @@
+"""The outcome of a build: every intermediate panel, the scores, weights, reports and provenance."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+import yaml
+
+from holisec.framework import Framework
+from holisec.pipeline._panel import PipelineError
+from holisec.pipeline.recipe import Recipe
+
+#: Fixed timestamp written into xlsx files so that equal results give equal bytes.
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_FIXED_DOC_TIME = "2000-01-01T00:00:00Z"
+
+
+def _wide(panel: xr.DataArray) -> pd.DataFrame:
+    """``entity, period`` rows and one column per indicator."""
+    table = panel.transpose("entity", "period", "indicator").to_series().unstack("indicator")
+    return table[list(panel["indicator"].values)].reset_index()
+
+
+def _deterministic_xlsx(path: Path) -> None:
+    """Rewrite an xlsx zip with fixed entry timestamps and document dates."""
+    with zipfile.ZipFile(path) as src:
+        entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, payload in entries:
+            if name == "docProps/core.xml":
+                text = payload.decode("utf-8")
+                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                              lambda m: m.group(1) + _FIXED_DOC_TIME + m.group(3), text)
+                payload = text.encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            dst.writestr(info, payload)
+    path.write_bytes(buffer.getvalue())
+
+
+@dataclass
+class Result:
+    """A built index (see ``docs/CONTRACTS.md``).
+
+    Attributes
+    ----------
+    datasets
+        Every intermediate panel in order: ``raw``, then ``denominated``, ``imputed``,
+        ``treated``, ``normalised`` as the recipe has them (repeats get ``_2``, ``_3``).
+    scores
+        ``(entity, period, code)``: normalised indicators and every aggregate, higher = more
+        risk; coordinate ``level``, attribute ``polarity``.
+    weights
+        Weight of each code within its parent, as used.
+    reports
+        ``imputed``, ``treated``, ``exclusions``, ``denominated``, ``normalisation``,
+        ``weights``, ``aggregation`` tables (those the recipe produced).
+    """
+
+    datasets: dict[str, xr.DataArray]
+    scores: xr.DataArray
+    weights: pd.Series
+    framework: Framework
+    recipe: Recipe
+    vintage: str
+    version: str
+    reports: dict[str, pd.DataFrame] = field(default_factory=dict)
+    entity_groups: pd.DataFrame | None = None
+
+    @property
+    def root(self) -> str:
+        return self.framework.root
+
+    def to_frame(self, level: int | None = None) -> pd.DataFrame:
+        """Long table ``entity, period, code, level, value`` (optionally one level only)."""
+        scores = self.scores
+        if level is not None:
+            scores = scores.where(scores["level"] == level, drop=True)
+        table = scores.to_series().rename("value").reset_index()
+        levels = dict(zip(scores["code"].values, scores["level"].values.astype(int)))
+        table.insert(3, "level", table["code"].map(levels).astype("int64"))
+        return table[["entity", "period", "code", "level", "value"]]
+
+    def rank(self, period: int, code: str | None = None) -> pd.DataFrame:
+        """Scores and ranks (1 = highest risk, ties share the best rank) of one code in one period."""
+        code = code or self.root
+        series = self.scores.sel(period=period, code=code).to_series().rename("score")
+        table = series.to_frame()
+        table["rank"] = series.rank(ascending=False, method="min").astype("Int64")
+        return table.sort_values(["rank", "score"], ascending=[True, False], na_position="last", kind="stable")
+
+    def metadata(self) -> dict[str, str]:
+        """Provenance columns written next to every saved value."""
+        return {
+            "framework": self.framework.id, "recipe": self.recipe.name, "recipe_hash": self.recipe.hash,
+            "vintage": self.vintage, "version": self.version, "polarity": str(self.scores.attrs.get("polarity", "")),
+        }
+
+    def long_table(self) -> pd.DataFrame:
+        """:meth:`to_frame` plus the provenance columns of :meth:`metadata`."""
+        table = self.to_frame()
+        for key, value in self.metadata().items():
+            table[key] = value
+        return table
+
+    def save(self, path: str | Path) -> Path:
+        """Write the long table to ``.parquet``, ``.csv`` or ``.xlsx`` (xlsx adds a sheet per dataset).
+
+        Equal results give byte-identical files.
+        """
+        path = Path(path)
+        suffix = path.suffix.lower()
+        table = self.long_table()
+        if suffix == ".csv":
+            table.to_csv(path, index=False, lineterminator="\n")
+        elif suffix == ".parquet":
+            table.to_parquet(path, index=False)
+        elif suffix == ".xlsx":
+            with pd.ExcelWriter(path, engine="openpyxl") as writer:
+                table.to_excel(writer, sheet_name="scores", index=False)
+                for name, panel in self.datasets.items():
+                    _wide(panel).to_excel(writer, sheet_name=name[:31], index=False)
+                self.weights.rename_axis("code").reset_index().to_excel(writer, sheet_name="weights", index=False)
+                recipe_lines = yaml.safe_dump(self.recipe.canonical(), sort_keys=False).splitlines()
+                pd.DataFrame({"recipe": recipe_lines}).to_excel(writer, sheet_name="recipe", index=False)
+                for name, report in self.reports.items():
+                    if len(report):
+                        report.to_excel(writer, sheet_name=f"report_{name}"[:31], index=False)
+            _deterministic_xlsx(path)
+        else:
+            raise PipelineError(f"{path}: unsupported format {suffix!r}; use .parquet, .csv or .xlsx")
+        return path
+
+    def rebuild(self, recipe: Recipe | None = None, framework: Framework | None = None) -> Result:
+        """Build again from the same raw data, optionally with another recipe or framework."""
+        from holisec.pipeline.build import build
+
+        return build(recipe or self.recipe, self.datasets["raw"], framework or self.framework,
+                     entity_groups=self.entity_groups, vintage=self.vintage)

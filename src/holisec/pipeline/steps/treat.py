@@ -1,0 +1,160 @@
+"""Outlier treatment by the JRC skewness-kurtosis rule (COINr ``Treat()`` default).
+
+An indicator fails when ``|skewness| > skew_thresh`` *and* ``kurtosis > kurt_thresh``
+(sample-adjusted skewness and excess kurtosis, "type 2" as in Excel and COINr). A failing
+indicator is winsorised one extreme at a time (the highest value if skewness >= 0, else the
+lowest, replaced by the next one; tied extremes move together) until it passes or ``winmax``
+points are treated. If it still fails, a log-type transform is applied instead: by default to
+the original values (``combine=False``, as COINr), else to the winsorised ones.
+
+The loop runs over winsorisation rounds only; every round treats all failing indicators (and,
+with ``scope="period"``, all periods) at once.
+
+References
+----------
+OECD/JRC (2008) *Handbook on Constructing Composite Indicators*, step 4.
+JRC COIN (2019) *Ten step guide*, outlier treatment: https://knowledge4policy.ec.europa.eu/composite-indicators
+COINr ``Treat()``, ``winsorise()``, ``log_CT()``: https://bluefoxr.github.io/COINr/articles/treat.html
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from holisec.pipeline._panel import (
+    PipelineError, Scope, as_panel, from_columns, point_report, to_columns,
+)
+
+
+def _count_and_deviations(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = np.sum(~np.isnan(columns), axis=0).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return n, columns - np.nanmean(columns, axis=0)
+
+
+def skewness(columns: np.ndarray) -> np.ndarray:
+    """Sample-adjusted skewness of each column, NaN-aware (``e1071`` type 2 / Excel ``SKEW``)."""
+    n, dev = _count_and_deviations(columns)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m2, m3 = np.nansum(dev**2, axis=0) / n, np.nansum(dev**3, axis=0) / n
+        g1 = m3 / m2**1.5
+        return np.where(n >= 3, g1 * np.sqrt(n * (n - 1)) / (n - 2), np.nan)
+
+
+def kurtosis(columns: np.ndarray) -> np.ndarray:
+    """Sample-adjusted excess kurtosis of each column, NaN-aware (type 2 / Excel ``KURT``)."""
+    n, dev = _count_and_deviations(columns)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m2, m4 = np.nansum(dev**2, axis=0) / n, np.nansum(dev**4, axis=0) / n
+        r = m4 / m2**2
+        return np.where(n >= 4, ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)), np.nan)
+
+
+def failing(columns: np.ndarray, skew_thresh: float, kurt_thresh: float) -> np.ndarray:
+    """True where a column breaks the rule (undefined statistics count as passing)."""
+    with np.errstate(invalid="ignore"):
+        return (np.abs(skewness(columns)) > skew_thresh) & (kurtosis(columns) > kurt_thresh)
+
+
+def log_ct(columns: np.ndarray) -> np.ndarray:
+    """COIN Tool log transform ``log(x - min + 0.01 (max - min))`` per column (order preserved)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanmin(columns, axis=0), np.nanmax(columns, axis=0)
+        return np.log(columns - lo + 0.01 * (hi - lo))
+
+
+def _winsorise(x: np.ndarray, active: np.ndarray, winmax: int, skew_thresh: float, kurt_thresh: float):
+    """Winsorise the ``active`` columns in place; return masks of points moved down / up."""
+    high = np.zeros(x.shape, dtype=bool)
+    low = np.zeros(x.shape, dtype=bool)
+    count = np.zeros(x.shape[1], dtype=int)
+    while True:
+        active = active & (count < winmax)
+        if not active.any():
+            return high, low
+        sub = x[:, active]
+        upper = skewness(sub) >= 0
+        extreme = np.where(upper, np.nanmax(sub, axis=0), np.nanmin(sub, axis=0))
+        at_extreme = sub == extreme
+        rest = np.where(at_extreme, np.nan, sub)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            replacement = np.where(upper, np.nanmax(rest, axis=0), np.nanmin(rest, axis=0))
+        movable = np.isfinite(replacement)  # a column with one distinct value cannot be winsorised
+        moved = at_extreme & movable
+        sub = np.where(moved, replacement, sub)
+        x[:, active] = sub
+        cols = np.flatnonzero(active)
+        high[:, cols] |= moved & upper
+        low[:, cols] |= moved & ~upper
+        count[cols] += moved.sum(axis=0)
+        still = failing(sub, skew_thresh, kurt_thresh) & movable
+        active[cols] = still
+
+
+def jrc(
+    data: xr.DataArray,
+    *,
+    winmax: int = 5,
+    skew_thresh: float = 2.0,
+    kurt_thresh: float = 3.5,
+    transform: Literal["log_ct", "none"] = "log_ct",
+    combine: bool = False,
+    scope: Scope = "panel",
+) -> tuple[xr.DataArray, pd.DataFrame]:
+    """Treat outliers with the JRC rule (see module docstring).
+
+    Parameters
+    ----------
+    winmax
+        Maximum number of points winsorised per indicator (per period with ``scope="period"``).
+    skew_thresh, kurt_thresh
+        Thresholds on absolute skewness and on excess kurtosis.
+    transform
+        ``"log_ct"``: COIN Tool log transform when winsorisation is not enough; ``"none"``: keep
+        the winsorised values.
+    combine
+        Apply the transform to the winsorised values instead of the original ones.
+    scope
+        ``"panel"``: one distribution per indicator over all entity-periods (same treatment in
+        every year); ``"period"``: one per indicator and period.
+
+    Returns
+    -------
+    panel, report
+        Report: one row per treated point, ``method`` in ``winhi``, ``winlo``, ``log_ct``.
+    """
+    data = as_panel(data)
+    original, shape = to_columns(data.values, scope)
+    x = original.copy()
+    fails = failing(x, skew_thresh, kurt_thresh)
+    high, low = _winsorise(x, fails.copy(), winmax, skew_thresh, kurt_thresh)
+    still = failing(x, skew_thresh, kurt_thresh) & fails
+    method = np.where(high, "winhi", np.where(low, "winlo", "")).astype(object)
+    if transform == "log_ct" and still.any():
+        base = x if combine else original
+        x[:, still] = log_ct(base[:, still])
+        observed = ~np.isnan(original[:, still])
+        prefix = np.where(method[:, still] != "", method[:, still] + "+", "") if combine else ""
+        method[:, still] = np.where(observed, np.char.add(np.asarray(prefix, dtype=str), "log_ct"), "")
+    elif transform not in ("log_ct", "none"):
+        raise PipelineError(f"treat: transform must be 'log_ct' or 'none', got {transform!r}")
+    out = data.copy(data=from_columns(x, shape))
+    method = from_columns(method, shape)
+    return out, point_report(data, out, method != "", method)
+
+
+METHODS = {"jrc": jrc}
+
+
+def treat(data: xr.DataArray, method: str = "jrc", **params) -> tuple[xr.DataArray, pd.DataFrame]:
+    """Dispatch to an outlier-treatment method by name (only ``jrc`` today)."""
+    if method not in METHODS:
+        raise PipelineError(f"treat: unknown method {method!r}; expected one of {sorted(METHODS)}")
+    return METHODS[method](data, **params)

@@ -1,0 +1,191 @@
+"""Weights of each code within its parent: equal, explicit, PCA-derived or optimised.
+
+All methods return weights normalised to sum to one among siblings (the root gets 1), plus a
+report. ``pca`` and ``optimise`` derive weights for the groups at ``levels`` (default: the
+groups directly above indicators) from scores of their children; other groups keep the
+explicit weights.
+
+References
+----------
+OECD/JRC (2008) *Handbook on Constructing Composite Indicators*, step 6 (weighting), pp. 89-91
+(weights from PCA/FA: squared loadings scaled to unity sum).
+Becker, W., Saisana, M., Paruolo, P. & Vandecasteele, I. (2017) Weights and importance in composite
+indicators: closing the gap. *Ecological Indicators* 80, 12-22 (optimised weights).
+COINr ``get_opt_weights()``: https://bluefoxr.github.io/COINr/articles/weights.html
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.optimize import minimize
+
+from holisec.framework import Framework
+from holisec.pipeline._panel import PipelineError
+
+REPORT_COLUMNS = ["code", "parent", "method", "weight", "statistic", "target"]
+
+
+def within_parent(raw: pd.Series, framework: Framework) -> pd.Series:
+    """Normalise weights to sum to one among the children of each parent (root: 1)."""
+    parent = framework.tree["parent"].reindex(raw.index)
+    totals = raw.groupby(parent.fillna("")).transform("sum")
+    out = (raw / totals.where(totals > 0)).fillna(0.0)
+    out[parent.isna()] = 1.0
+    return out.rename("weight")
+
+
+def _explicit_raw(framework: Framework, weights: Mapping[str, float] | None) -> pd.Series:
+    raw = framework.tree["weight"].astype(float).copy()
+    unknown = sorted(set(weights or {}) - set(raw.index))
+    if unknown:
+        raise PipelineError(f"weight: code(s) {unknown} are not in framework {framework.id!r}")
+    for code, value in (weights or {}).items():
+        raw[code] = float(value)
+    return raw
+
+
+def _report(weights: pd.Series, framework: Framework, method: str, statistic=None, target=None) -> pd.DataFrame:
+    tree = framework.tree
+    return pd.DataFrame({
+        "code": weights.index, "parent": tree["parent"].reindex(weights.index).values, "method": method,
+        "weight": weights.values,
+        "statistic": np.nan if statistic is None else statistic.reindex(weights.index).values,
+        "target": np.nan if target is None else target.reindex(weights.index).values,
+    }, columns=REPORT_COLUMNS)
+
+
+def explicit(framework: Framework, *, weights: Mapping[str, float] | None = None, scores=None):
+    """The framework's weights (COINr iMeta ``Weight``), overridden by ``weights`` per code."""
+    out = within_parent(_explicit_raw(framework, weights), framework)
+    return out, _report(out, framework, "framework")
+
+
+def equal(framework: Framework, *, scores=None):
+    """Equal weights among the children of every group."""
+    out = within_parent(pd.Series(1.0, index=framework.tree.index), framework)
+    return out, _report(out, framework, "equal")
+
+
+def _target_groups(framework: Framework, levels: list[int] | None) -> list[str]:
+    tree = framework.tree
+    groups = tree[tree["type"] == "Aggregate"]
+    levels = [2] if levels is None else levels
+    return [g for g in groups.index if groups.at[g, "level"] in levels and len(framework.children(g)) > 1]
+
+
+def _children_matrix(scores: xr.DataArray, children: list[str]) -> np.ndarray:
+    missing = [c for c in children if c not in scores["code"].values]
+    if missing:
+        raise PipelineError(f"weight: no scores for code(s) {missing}")
+    return scores.sel(code=children).transpose("entity", "period", "code").values.reshape(-1, len(children))
+
+
+def pca(
+    framework: Framework,
+    *,
+    scores: xr.DataArray,
+    levels: list[int] | None = None,
+    weights: Mapping[str, float] | None = None,
+):
+    """Weights from the first principal component of each group's children.
+
+    ``w_c = v_c^2`` where ``v`` is the unit first eigenvector of the children's correlation
+    matrix over complete entity-periods (equivalently squared loadings scaled to unity sum).
+    The report's ``statistic`` is the share of variance of the first component.
+    """
+    raw = _explicit_raw(framework, weights)
+    share = pd.Series(np.nan, index=raw.index)
+    for group in _target_groups(framework, levels):
+        children = framework.children(group)
+        rows = _children_matrix(scores, children)
+        rows = rows[~np.isnan(rows).any(axis=1)]
+        if len(rows) < 3 or np.any(np.std(rows, axis=0) == 0):
+            raise PipelineError(f"weight pca: group {group!r} needs >= 3 complete rows with varying children")
+        eigval, eigvec = np.linalg.eigh(np.corrcoef(rows, rowvar=False))
+        first = eigvec[:, -1]
+        raw[children] = first**2 / np.sum(first**2)
+        share[children] = eigval[-1] / eigval.sum()
+    out = within_parent(raw, framework)
+    return out, _report(out, framework, "pca", statistic=share)
+
+
+def _importance(children: np.ndarray, w: np.ndarray, power: int) -> np.ndarray:
+    present = ~np.isnan(children)
+    parent = np.where(present, children, 0.0) @ w / (present @ w)
+    r = np.array([_corr(children[:, k], parent) for k in range(children.shape[1])])
+    return r**power
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    ok = ~np.isnan(a) & ~np.isnan(b)
+    a, b = a[ok] - a[ok].mean(), b[ok] - b[ok].mean()
+    denominator = np.sqrt((a**2).sum() * (b**2).sum())
+    return float((a * b).sum() / denominator) if denominator > 0 else 0.0
+
+
+def optimise(
+    framework: Framework,
+    *,
+    scores: xr.DataArray,
+    targets: Mapping[str, float] | None = None,
+    importance: Literal["r", "r2"] = "r",
+    levels: list[int] | None = None,
+    seed: int = 0,
+    n_starts: int = 8,
+    min_weight: float = 0.01,
+    weights: Mapping[str, float] | None = None,
+):
+    """Weights whose effective importance matches target shares (COINr ``get_opt_weights``).
+
+    For each group, minimise ``sum_c (I_c / sum I - t_c)^2`` over weights in
+    ``[min_weight, 1]``, where ``I_c`` is the Pearson correlation of child ``c`` with the
+    group's weighted arithmetic mean (``importance="r"``) or its square (``"r2"``), and ``t`` the
+    target shares (relative; default equal). L-BFGS-B from ``n_starts`` starting points (the
+    targets, then Dirichlet draws seeded by ``seed``); the best optimum is kept. The report's
+    ``statistic`` is the importance share obtained.
+    """
+    raw = _explicit_raw(framework, weights)
+    obtained = pd.Series(np.nan, index=raw.index)
+    wanted = pd.Series(np.nan, index=raw.index)
+    power = {"r": 1, "r2": 2}.get(importance)
+    if power is None:
+        raise PipelineError(f"weight optimise: importance must be 'r' or 'r2', got {importance!r}")
+    rng = np.random.default_rng(seed)
+    for group in _target_groups(framework, levels):
+        children = framework.children(group)
+        data = _children_matrix(scores, children)
+        goal = np.array([float((targets or {}).get(c, 1.0)) for c in children])
+        goal = goal / goal.sum()
+
+        def objective(w: np.ndarray) -> float:
+            imp = _importance(data, w, power)
+            return float(np.sum((imp / imp.sum() - goal) ** 2)) if imp.sum() != 0 else np.inf
+
+        starts = [goal] + [rng.dirichlet(np.ones(len(children))) for _ in range(max(n_starts - 1, 0))]
+        bounds = [(min_weight, 1.0)] * len(children)
+        best = min((minimize(objective, np.clip(s, min_weight, 1.0), method="L-BFGS-B", bounds=bounds,
+                             options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 2000})
+                    for s in starts), key=lambda res: res.fun)
+        w = best.x / best.x.sum()
+        raw[children] = w
+        imp = _importance(data, w, power)
+        obtained[children] = imp / imp.sum()
+        wanted[children] = goal
+    out = within_parent(raw, framework)
+    return out, _report(out, framework, "optimise", statistic=obtained, target=wanted)
+
+
+METHODS = {"framework": explicit, "equal": equal, "pca": pca, "optimise": optimise}
+#: Methods that derive weights from scores (build passes a preliminary aggregation).
+NEEDS_SCORES = {"pca", "optimise"}
+
+
+def weight(framework: Framework, method: str = "framework", **params) -> tuple[pd.Series, pd.DataFrame]:
+    """Dispatch to a weighting method by name (see :data:`METHODS`)."""
+    if method not in METHODS:
+        raise PipelineError(f"weight: unknown method {method!r}; expected one of {sorted(METHODS)}")
+    return METHODS[method](framework, **params)

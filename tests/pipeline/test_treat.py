@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+
+from holisec.pipeline.steps.treat import kurtosis, skewness, treat
+
+from .conftest import column, make_panel
+
+
+def test_skewness_and_kurtosis_match_excel_definitions():
+    # SKEW(0,0,0,1) = 2 and KURT(0,0,0,1) = 4 (by hand: m2 = 3/16, m3 = 3/32, m4 = 21/256)
+    x = np.array([[0.0], [0.0], [0.0], [1.0]])
+    assert skewness(x)[0] == pytest.approx(2.0)
+    assert kurtosis(x)[0] == pytest.approx(4.0)
+
+
+def test_one_outlier_is_winsorised_to_the_next_value():
+    values = list(range(1, 11)) + [100]
+    out, report = treat(column(values))
+    assert out.values.ravel().tolist() == list(range(1, 11)) + [10]
+    assert report[["entity", "method", "before", "after"]].values.tolist() == [["E11", "winhi", 100.0, 10.0]]
+
+
+def test_low_outlier_is_winsorised_upwards():
+    values = [-100] + list(range(1, 11))
+    out, report = treat(column(values))
+    assert out.values.ravel()[0] == 1.0
+    assert report["method"].tolist() == ["winlo"]
+
+
+def test_log_transform_of_original_when_winsorising_is_not_enough():
+    # 18 zeros, 1 and 1000; after one winsorised point (1000 -> 1) the skewness is still
+    # 2.89 and the kurtosis 7.04, so the original values are log transformed:
+    # log(x - min + 0.01 * (max - min)) = log(x + 10)
+    values = [0] * 18 + [1, 1000]
+    out, report = treat(column(values), winmax=1)
+    np.testing.assert_allclose(out.values.ravel(), np.log(np.array(values) + 10.0))
+    assert set(report["method"]) == {"log_ct"} and len(report) == 20
+
+
+def test_passing_indicators_are_untouched_and_nan_is_kept():
+    values = [1, 2, 3, np.nan, 5]
+    out, report = treat(column(values))
+    np.testing.assert_array_equal(out.values.ravel(), values)
+    assert report.empty
+
+
+def test_period_scope_treats_each_year_separately():
+    # period 1 has an outlier, period 2 the same values without it
+    p1 = list(range(1, 11)) + [100]
+    p2 = list(range(1, 12))
+    panel = make_panel([[[a], [b]] for a, b in zip(p1, p2)])
+    out, report = treat(panel, scope="period")
+    assert out.values[-1, 0, 0] == 10 and out.values[-1, 1, 0] == 11
+    assert report["period"].tolist() == [2000]
