@@ -20,7 +20,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 Key = Literal["auto", "iso3", "iso2", "name", "gwcode", "ccode"]

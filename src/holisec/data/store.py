@@ -25,6 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from holisec.data.countries import WB_AGGREGATES, country_names, harmonise
+from holisec.data.errors import InputError, Problems
 from holisec.data.ingest import ReadResult, collapse_duplicates, read
 from holisec.data.panel import to_panel
 
@@ -161,7 +162,6 @@ class Store:
         is_frame = isinstance(data, pd.DataFrame)
         file = read_kw.pop("file", None) or ("<DataFrame>" if is_frame else str(data))
         if not is_frame and not Path(data).exists():
-            from holisec.data.errors import InputError
             raise InputError("file not found", file=file)
         sha = _sha256_frame(data) if is_frame else _sha256_file(Path(data))
         done = self.con.execute("SELECT min(ingest_id) FROM ingests WHERE sha256 = ? AND source = ?",
@@ -180,7 +180,7 @@ class Store:
             report.ingest_id = iid
             self.con.execute(
                 "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                [iid, datetime.now(timezone.utc).replace(tzinfo=None), source, file, sha, len(obs),
+                [iid, datetime.now(timezone.utc).replace(tzinfo=None), source, file, sha, report.rows_read,
                  res.format, note])
             report.rows_added = self._append(obs, iid)
             self.con.execute("UPDATE ingests SET rows = ? WHERE ingest_id = ?", [report.rows_added, iid])
@@ -207,7 +207,6 @@ class Store:
             keep = final.notna().to_numpy()
             report.unmatched_rows = int((~keep).sum())
             if report.unmatched and on_unmatched == "error":
-                from holisec.data.errors import Problems
                 p = Problems(res.file)
                 first = df.loc[~keep].drop_duplicates("entity")
                 p.add_many(first["row"].to_numpy()[:20], None,
