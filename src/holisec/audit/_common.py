@@ -1,0 +1,238 @@
+"""Shared helpers for the audit: validation, tree navigation and masked moment algebra.
+
+Everything here works on stacked arrays ``X`` of shape ``(B, N, K)``: ``B`` batches
+(one for pooled statistics, one per period otherwise), ``N`` observations (entities,
+or entity-period pairs when pooled) and ``K`` variables (codes). Missing values are NaN.
+All statistics are computed with array algebra over ``N`` and ``B``; Python loops only
+run over variables or groups.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.stats import rankdata
+
+SCORE_DIMS = ("entity", "period", "code")
+PANEL_DIMS = ("entity", "period", "indicator")
+
+#: Minimum number of jointly observed cases for a correlation, covariance or alpha.
+MIN_OBS = 3
+
+Use = Literal["pairwise", "complete"]
+Method = Literal["pearson", "spearman"]
+
+
+def check_scores(scores: xr.DataArray, dims: tuple[str, ...] = SCORE_DIMS) -> xr.DataArray:
+    """Validate a labelled array and return it float64 with ``dims`` in canonical order."""
+    if not isinstance(scores, xr.DataArray):
+        raise TypeError(f"expected an xarray.DataArray, got {type(scores).__name__}")
+    if set(scores.dims) != set(dims):
+        raise ValueError(f"expected dims {dims}, got {scores.dims}")
+    return scores.transpose(*dims).astype("float64")
+
+
+def select_periods(da: xr.DataArray, period: int | Sequence[int] | None) -> xr.DataArray:
+    """Restrict to one period or a list of periods (``None`` keeps all)."""
+    if period is None:
+        return da
+    periods = [period] if np.isscalar(period) else list(period)
+    missing = [p for p in periods if p not in set(da["period"].values.tolist())]
+    if missing:
+        raise KeyError(f"period(s) {missing} not in data (have {da['period'].values.tolist()})")
+    return da.sel(period=periods)
+
+
+def root_of(tree: pd.DataFrame) -> str:
+    """The code without a parent (the index)."""
+    roots = tree.index[tree["parent"].isna()].tolist()
+    if len(roots) != 1:
+        raise ValueError(f"tree must have exactly one root, found {roots}")
+    return roots[0]
+
+
+def groups_of(tree: pd.DataFrame, codes: Iterable[str]) -> dict[str, list[str]]:
+    """Parent -> its children, both restricted to ``codes``, in tree order.
+
+    Parents without any child in ``codes`` are left out.
+    """
+    present = set(codes)
+    out: dict[str, list[str]] = {}
+    for code, parent in tree["parent"].items():
+        if code in present and not pd.isna(parent) and parent in present:
+            out.setdefault(parent, []).append(code)
+    order = {c: i for i, c in enumerate(tree.index)}
+    return dict(sorted(out.items(), key=lambda kv: order[kv[0]]))
+
+
+def ancestors(tree: pd.DataFrame, code: str) -> list[str]:
+    """Parent, grand-parent, ... up to the root."""
+    out, node = [], tree.at[code, "parent"]
+    while not pd.isna(node):
+        out.append(node)
+        node = tree.at[node, "parent"]
+    return out
+
+
+def stack(scores: xr.DataArray, codes: Sequence[str], by_period: bool) -> tuple[np.ndarray, list]:
+    """Stack ``scores[..., codes]`` into ``(B, N, K)``.
+
+    Pooled (``by_period=False``): one batch with all entity-period pairs as cases.
+    Per period: one batch per period with entities as cases. Returns the array and the
+    batch labels (``[None]`` when pooled, else the periods).
+    """
+    vals = scores.sel(code=list(codes)).transpose("period", "entity", "code").values
+    if by_period:
+        return vals, [int(p) for p in scores["period"].values]
+    return vals.reshape(1, -1, len(codes)), [None]
+
+
+def _masked(X: np.ndarray, use: Use) -> tuple[np.ndarray, np.ndarray]:
+    """Validity mask and zero-filled values; ``complete`` keeps only rows with all K observed."""
+    M = ~np.isnan(X)
+    if use == "complete":
+        M = np.broadcast_to(M.all(axis=-1, keepdims=True), X.shape)
+    elif use != "pairwise":
+        raise ValueError(f"use must be 'pairwise' or 'complete', got {use!r}")
+    return M.astype(float), np.where(M, X, 0.0)
+
+
+def _centre(X: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """Subtract each column's mean over its valid cases (reduces cancellation; moments unchanged)."""
+    n = M.sum(axis=-2, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = np.where(n > 0, (X * M).sum(axis=-2, keepdims=True) / np.maximum(n, 1), 0.0)
+    return (X - mu) * M
+
+
+def pair_moments(X: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Pairwise-complete co-moments.
+
+    For every pair (i, j) over the cases where both are valid: ``n``, the centred sums of
+    squares ``Sxx`` (of i) and ``Syy`` (of j) and the cross product ``Sxy``; each (B, K, K).
+    """
+    Xc = _centre(X, M)
+    Mt = np.swapaxes(M, -1, -2)
+    Xt = np.swapaxes(Xc, -1, -2)
+    n = Mt @ M
+    sx = Xt @ M  # sum of x_i over pair (i, j)
+    sy = np.swapaxes(sx, -1, -2)  # sum of x_j over pair (i, j)
+    sxx = np.swapaxes(Xc**2, -1, -2) @ M
+    syy = np.swapaxes(sxx, -1, -2)
+    sxy = Xt @ Xc
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ssx = sxx - sx**2 / n
+        ssy = syy - sy**2 / n
+        sp = sxy - sx * sy / n
+    return n, ssx, ssy, sp
+
+
+def covariance(X: np.ndarray, use: Use = "pairwise", ddof: int = 1, min_obs: int = MIN_OBS):
+    """Covariance matrices ``(B, K, K)`` and pair counts, pairwise or listwise complete."""
+    M, X0 = _masked(X, use)
+    n, _, _, sp = pair_moments(X0, M)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = sp / (n - ddof)
+    cov = np.where(n >= max(min_obs, ddof + 1), cov, np.nan)
+    cov = (cov + np.swapaxes(cov, -1, -2)) / 2
+    return cov, n.astype(int)
+
+
+def _pearson_from(X0: np.ndarray, M: np.ndarray, min_obs: int) -> tuple[np.ndarray, np.ndarray]:
+    n, ssx, ssy, sp = pair_moments(X0, M)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = sp / np.sqrt(ssx * ssy)
+    scale = np.maximum(np.abs(ssx), np.abs(ssy))
+    degenerate = (n < min_obs) | (ssx <= 1e-12 * np.maximum(scale, 1e-300)) | (ssy <= 1e-12 * np.maximum(scale, 1e-300))
+    r = np.where(degenerate, np.nan, np.clip(r, -1.0, 1.0))
+    return r, n.astype(int)
+
+
+def _finish(r: np.ndarray) -> np.ndarray:
+    r = (r + np.swapaxes(r, -1, -2)) / 2
+    K = r.shape[-1]
+    diag = np.diagonal(r, axis1=-2, axis2=-1)
+    idx = np.arange(K)
+    r[..., idx, idx] = np.where(np.isnan(diag), np.nan, 1.0)
+    return r
+
+
+def rank_masked(X: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """Average ranks along the case axis (-2) of ``X`` restricted to ``M`` (NaN elsewhere)."""
+    return rankdata(np.where(M.astype(bool), X, np.nan), axis=-2, nan_policy="omit")
+
+
+def correlate(X: np.ndarray, method: Method = "pearson", use: Use = "pairwise",
+              min_obs: int = MIN_OBS) -> tuple[np.ndarray, np.ndarray]:
+    """Correlation matrices ``(B, K, K)`` and pair counts for stacked data ``(B, N, K)``.
+
+    Spearman's rho is Pearson's r on average ranks; with ``use="pairwise"`` the ranks are
+    recomputed on each pair's jointly observed cases (as in ``pandas.DataFrame.corr``), so
+    this is the exact pairwise Spearman coefficient.
+    """
+    X = np.asarray(X, dtype=float)
+    M, X0 = _masked(X, use)
+    if method == "pearson":
+        r, n = _pearson_from(X0, M, min_obs)
+        return _finish(r), n
+    if method != "spearman":
+        raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
+    if use == "complete":
+        R = rank_masked(X, M)
+        r, n = _pearson_from(np.nan_to_num(R), M, min_obs)
+        return _finish(r), n
+    B, N, K = X.shape
+    r = np.full((B, K, K), np.nan)
+    n = np.zeros((B, K, K), dtype=int)
+    Mb = M.astype(bool)
+    for i in range(K):  # loop over variables only: each step handles all pairs (i, .) at once
+        pair = Mb[..., i : i + 1] & Mb  # (B, N, K): cases where i and j are both observed
+        Ri = rank_masked(np.broadcast_to(X[..., i : i + 1], X.shape), pair)
+        Rj = rank_masked(X, pair)
+        P = pair.astype(float)
+        Ri0, Rj0 = np.where(pair, Ri, 0.0), np.where(pair, Rj, 0.0)
+        ni = P.sum(axis=-2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ci = (Ri0 - (Ri0.sum(-2, keepdims=True) / np.maximum(ni, 1)[..., None, :])) * P
+            cj = (Rj0 - (Rj0.sum(-2, keepdims=True) / np.maximum(ni, 1)[..., None, :])) * P
+            num = (ci * cj).sum(-2)
+            den = np.sqrt((ci**2).sum(-2) * (cj**2).sum(-2))
+            ri = num / den
+        ok = (ni >= min_obs) & (den > 0)
+        r[:, i, :] = np.where(ok, np.clip(ri, -1, 1), np.nan)
+        n[:, i, :] = ni.astype(int)
+    return _finish(r), n
+
+
+def json_ready(obj):
+    """Convert DataFrames / numpy scalars / NaN to plain JSON-serialisable Python objects."""
+    if isinstance(obj, pd.DataFrame):
+        df = obj.reset_index() if not isinstance(obj.index, pd.RangeIndex) else obj
+        return [json_ready(rec) for rec in df.to_dict(orient="records")]
+    if isinstance(obj, pd.Series):
+        return json_ready(obj.to_dict())
+    if isinstance(obj, dict):
+        return {str(k): json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_ready(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [json_ready(v) for v in obj.tolist()]
+    if obj is None or obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return None if not np.isfinite(obj) else float(obj)
+    if isinstance(obj, str):
+        return obj
+    try:
+        if pd.isna(obj):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(obj)
