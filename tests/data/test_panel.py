@@ -48,7 +48,8 @@ def test_round_trip_property(cells):
     da = to_panel(df)
     back = to_long(da)
     expect = (df.dropna(subset=["value"]).sort_values(["entity", "period", "indicator"])
-              .reset_index(drop=True).astype({"period": np.int64, "value": np.float64}))
+              .reset_index(drop=True).astype({"entity": "str", "period": np.int64, "indicator": "str",
+                                              "value": np.float64}))
     pd.testing.assert_frame_equal(back, expect)
     pd.testing.assert_frame_equal(to_long(to_panel(back)), back)
     assert int(da.notnull().sum()) == len(back)

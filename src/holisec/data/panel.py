@@ -60,9 +60,10 @@ def to_long(da: xr.DataArray) -> pd.DataFrame:
     da = da.transpose(*DIMS)
     values = np.asarray(da.values, dtype=np.float64)
     e, p, i = np.nonzero(~np.isnan(values))
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "entity": np.asarray(da["entity"].values).astype(str)[e].astype(object),
         "period": np.asarray(da["period"].values).astype(np.int64)[p],
         "indicator": np.asarray(da["indicator"].values).astype(str)[i].astype(object),
         "value": values[e, p, i],
     })
+    return out.astype({"entity": "str", "indicator": "str"})
