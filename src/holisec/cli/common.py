@@ -46,7 +46,7 @@ def show_table(df: pd.DataFrame, title: str = "", floatfmt: str = "{:.3g}", max_
         table.add_column(str(col))
     for _, row in frame.head(max_rows).iterrows():
         table.add_row(*[floatfmt.format(v) if isinstance(v, float) else str(v) for v in row])
-    console.print(table)
+    console.print(table, width=max(console.width, 160))
     if len(frame) > max_rows:
         console.print(f"... {len(frame) - max_rows} more rows (use --json for all)")
 

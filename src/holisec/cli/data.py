@@ -1,6 +1,7 @@
 """``holisec data``: load files into the store, list sources, report coverage."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import typer
@@ -36,16 +37,20 @@ def load(
     with user_errors():
         st = open_store(store)
         if shipped:
-            with Progress(console=console, transient=True) as bar:
-                reports += load_shipped(st, progress=bar)
+            with Progress(console=console, transient=True, disable=json_out) as bar:
+                task = bar.add_task("loading shipped sources", total=None)
+
+                def tick(i: int, n: int, rep) -> None:
+                    bar.update(task, completed=i, total=n, description=f"loaded {rep.source}")
+
+                reports += load_shipped(st, progress=tick)
         for p in paths or []:
             reports.append(st.ingest(p, source=source or p.stem))
-    rows = [r.to_dict() for r in reports]
     if json_out:
-        print_json(rows)
+        print_json([dataclasses.asdict(r) for r in reports])
         return
     for r in reports:
-        console.print(r.summary())
+        console.print(str(r), highlight=False)
 
 
 @app.command("sources")
@@ -72,27 +77,41 @@ def coverage(
 
     with user_errors():
         fw = load_framework(framework)
-        cov = open_store(store).coverage(fw, as_of=as_of)
+        st = open_store(store)
+        cov = st.coverage(fw, as_of=as_of)
+        summary = coverage_summary(st, fw, cov, as_of=as_of)
     if json_out:
-        print_json(coverage_summary(cov))
+        print_json(summary)
         return
-    show_table(cov, f"Coverage ({fw.id})", max_rows=200)
-    s = coverage_summary(cov)
-    console.print(f"{s['entities']} entities, {s['indicators']} indicators, periods {s['first_period']}-{s['last_period']}")
+    show_table(cov, f"Coverage of framework {fw.id!r} (countries)", max_rows=200)
+    console.print(
+        f"{summary['entities']} countries with data, {summary['indicators']} indicators in "
+        f"{len(summary['domains'])} domains, periods {summary['first_period']}-{summary['last_period']}"
+    )
+    for d in summary["domains"].values():
+        if d["gap"]:
+            console.print(f"[yellow]gap[/] {d['id']}: {d['gap']}")
 
 
-def coverage_summary(cov) -> dict:
-    """Totals plus per-domain and per-indicator rows, as JSON-ready dict."""
-    recs = frame_records(cov)
+def coverage_summary(st, fw, cov, as_of=None) -> dict:
+    """Totals, per-domain and per-indicator coverage as a JSON-ready dict."""
+    obs = st.observations(as_of=as_of, indicators=fw.indicator_ids, entity_type="country")
+    with_data = cov[cov["observations"] > 0]
     domains = {}
-    for r in recs:
-        d = r.get("domain") or "(not in framework)"
-        domains.setdefault(d, []).append(r.get("indicator"))
+    for g in fw.groups:
+        if g.parent is None:
+            continue
+        rows = with_data[with_data["domain"] == g.id]
+        domains[g.id] = {
+            "id": g.id, "name": g.name, "indicators": rows["indicator"].tolist(),
+            "count": int(len(rows)), "gap": g.gap,
+        }
     return {
-        "entities": int(cov.attrs.get("entities", 0)),
-        "indicators": int(len(cov)),
-        "first_period": cov.attrs.get("first_period"),
-        "last_period": cov.attrs.get("last_period"),
-        "domains": {d: {"indicators": v, "count": len(v)} for d, v in domains.items()},
-        "rows": recs,
+        "framework": fw.id,
+        "entities": int(obs["entity"].nunique()),
+        "indicators": int(len(with_data)),
+        "first_period": int(obs["period"].min()) if len(obs) else None,
+        "last_period": int(obs["period"].max()) if len(obs) else None,
+        "domains": domains,
+        "rows": frame_records(cov),
     }

@@ -1,8 +1,6 @@
 """Top-level commands: ``build``, ``audit``, ``rank`` and ``demo``."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from holisec.cli.common import console, print_json, user_errors
@@ -18,6 +16,5 @@ def demo(
     """Load the shipped real data into the store and show its coverage."""
     from holisec.cli.data import coverage, load
 
-    if not Path(store or ".holisec/store.duckdb").exists() or True:
-        load(paths=None, source=None, shipped=True, store=store, json_out=False)
+    load(paths=None, source=None, shipped=True, store=store, json_out=False)  # unchanged files: no-op
     coverage(framework="holistic", store=store, as_of=None, json_out=False)
