@@ -146,3 +146,17 @@ def test_property_symmetric_unit_diagonal_and_pandas_oracle(X, method, use):
         got = r[b]
         both = np.isfinite(got) & np.isfinite(ref.to_numpy())
         np.testing.assert_allclose(got[both], ref.to_numpy()[both], atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_data, st.sampled_from(["pearson", "spearman"]), st.sampled_from(["pairwise", "complete"]),
+       st.data())
+def test_property_row_subset_equals_full_matrix(X, method, use, data):
+    from holisec.audit._common import correlate_rows
+
+    K = X.shape[-1]
+    rows = data.draw(st.lists(st.integers(0, K - 1), min_size=1, max_size=K, unique=True))
+    full, nf = correlate(X, method, use)
+    sub, ns = correlate_rows(X, rows, method, use)
+    np.testing.assert_allclose(sub, full[:, rows, :], atol=1e-12)
+    np.testing.assert_array_equal(ns, nf[:, rows, :])

@@ -184,11 +184,17 @@ def correlate(X: np.ndarray, method: Method = "pearson", use: Use = "pairwise",
         R = rank_masked(X, M)
         r, n = _pearson_from(np.nan_to_num(R), M, min_obs)
         return _finish(r), n
+    r, n = _spearman_pairwise_rows(X, M.astype(bool), range(X.shape[-1]), min_obs)
+    return _finish(r), n
+
+
+def _spearman_pairwise_rows(X: np.ndarray, Mb: np.ndarray, rows, min_obs: int):
+    """Exact pairwise Spearman of the variables ``rows`` with all variables: (B, R, K)."""
+    rows = list(rows)
     B, N, K = X.shape
-    r = np.full((B, K, K), np.nan)
-    n = np.zeros((B, K, K), dtype=int)
-    Mb = M.astype(bool)
-    for i in range(K):  # loop over variables only: each step handles all pairs (i, .) at once
+    r = np.full((B, len(rows), K), np.nan)
+    n = np.zeros((B, len(rows), K), dtype=int)
+    for out, i in enumerate(rows):  # loop over variables only: all pairs (i, .) at once
         pair = Mb[..., i : i + 1] & Mb  # (B, N, K): cases where i and j are both observed
         Ri = rank_masked(np.broadcast_to(X[..., i : i + 1], X.shape), pair)
         Rj = rank_masked(X, pair)
@@ -202,9 +208,25 @@ def correlate(X: np.ndarray, method: Method = "pearson", use: Use = "pairwise",
             den = np.sqrt((ci**2).sum(-2) * (cj**2).sum(-2))
             ri = num / den
         ok = (ni >= min_obs) & (den > 0)
-        r[:, i, :] = np.where(ok, np.clip(ri, -1, 1), np.nan)
-        n[:, i, :] = ni.astype(int)
-    return _finish(r), n
+        r[:, out, :] = np.where(ok, np.clip(ri, -1, 1), np.nan)
+        n[:, out, :] = ni.astype(int)
+    return r, n
+
+
+def correlate_rows(X: np.ndarray, rows: Sequence[int], method: Method = "pearson", use: Use = "pairwise",
+                   min_obs: int = MIN_OBS) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``rows`` of :func:`correlate` only, ``(B, R, K)``: cheaper for pairwise Spearman."""
+    X = np.asarray(X, dtype=float)
+    rows = list(rows)
+    if method == "spearman" and use == "pairwise":
+        M, _ = _masked(X, use)
+        r, n = _spearman_pairwise_rows(X, M.astype(bool), rows, min_obs)
+        # unit diagonal where defined, as in correlate()
+        for out, i in enumerate(rows):
+            r[:, out, i] = np.where(np.isnan(r[:, out, i]), np.nan, 1.0)
+        return r, n
+    r, n = correlate(X, method, use, min_obs)
+    return r[:, rows, :], n[:, rows, :]
 
 
 def json_ready(obj):

@@ -17,7 +17,8 @@ import pandas as pd
 import xarray as xr
 
 from holisec.audit._common import (
-    MIN_OBS, Method, Use, ancestors, check_scores, correlate, groups_of, select_periods, stack,
+    MIN_OBS, Method, Use, ancestors, check_scores, correlate, correlate_rows, groups_of,
+    select_periods, stack,
 )
 
 #: |r| above this within a group flags a (near-)redundant pair.
@@ -183,16 +184,17 @@ def cross_level(
         out = pd.DataFrame(columns=cols)
     else:
         ci = np.array([pos[p[0]] for p in pairs])
-        ai = np.array([pos[p[1]] for p in pairs])
+        agg_rows = [pos[a] for a in aggs]
+        ai = np.array([agg_rows.index(pos[p[1]]) for p in pairs])
         frames = []
         for m in _methods(method):
-            r, n = correlate(X, m, use, min_obs)
+            r, n = correlate_rows(X, agg_rows, m, use, min_obs)  # (B, aggregates, codes)
             for b, lab in enumerate(labels):
                 frames.append(pd.DataFrame({
                     "code": [p[0] for p in pairs], "level": level[[p[0] for p in pairs]].values,
                     "aggregate": [p[1] for p in pairs], "aggregate_level": level[[p[1] for p in pairs]].values,
                     "relation": [p[2] for p in pairs], "period": lab, "method": m,
-                    "r": r[b, ci, ai], "n": n[b, ci, ai],
+                    "r": r[b, ai, ci], "n": n[b, ai, ci],
                 }))
         out = pd.concat(frames, ignore_index=True)
     out["period"] = out["period"].astype("Int64")
