@@ -1,20 +1,135 @@
 """Top-level commands: ``build``, ``audit``, ``rank`` and ``demo``."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from holisec.cli.common import console, print_json, user_errors
+from holisec.cli.common import console, frame_records, print_json, show_table, user_errors
+
+StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE", help="DuckDB store file.")
+FrameworkOpt = typer.Option("holistic", "--framework", "-f", help="Framework name, YAML file or COINr iMeta.")
+RecipeOpt = typer.Option(None, "--recipe", "-r", help="Recipe YAML/JSON or built-in name (default: 'default').")
+AsOfOpt = typer.Option(None, "--as-of", help="Data vintage: ingest id or timestamp (default: latest).")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("demo")(demo)
+    for name, fn in (("build", build), ("audit", audit), ("rank", rank), ("demo", demo)):
+        app.command(name)(fn)
 
 
-def demo(
-    store: str = typer.Option(None, "--store", envvar="HOLISEC_STORE", help="DuckDB store file."),
+def _result(store, framework, recipe, as_of, idata=None, imeta=None):
+    """Build from the store, or from COINr iData/iMeta tables when given."""
+    from holisec.pipeline import build as run_build, default_recipe, read_coinr
+
+    if (idata is None) != (imeta is None):
+        raise typer.BadParameter("--idata and --imeta go together")
+    if idata is not None:
+        panel, fw, groups = read_coinr(idata, imeta)
+        rec = recipe or "coinr_minmax_amean"
+        return run_build(rec, panel, fw, entity_groups=groups, vintage=f"file {Path(idata).name}")
+    from holisec.data.store import Store
+    from holisec.index import build_from_store
+
+    with Store(store, read_only=Path(store or ".holisec/store.duckdb").exists()) as st:
+        return build_from_store(st, framework, recipe or default_recipe(), as_of=as_of)
+
+
+def build(
+    out: Path = typer.Option(..., "--out", "-o", help="results.parquet | .csv | .xlsx"),
+    recipe: str = RecipeOpt,
+    framework: str = FrameworkOpt,
+    as_of: str = AsOfOpt,
+    idata: Path = typer.Option(None, "--idata", help="COINr-style iData table (instead of the store)."),
+    imeta: Path = typer.Option(None, "--imeta", help="COINr-style iMeta table (with --idata)."),
+    store: str = StoreOpt,
+    json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Load the shipped real data into the store and show its coverage."""
+    """Build the composite index (higher = more risk) and save every score with its provenance."""
+    with user_errors():
+        result = _result(store, framework, recipe, as_of, idata, imeta)
+        path = result.save(out)
+    meta = {**result.metadata(), "out": str(path), "entities": int(result.scores.sizes["entity"]),
+            "periods": int(result.scores.sizes["period"]), "codes": int(result.scores.sizes["code"])}
+    if json_out:
+        print_json(meta)
+    else:
+        console.print(f"[green]built[/] {meta['entities']} entities x {meta['periods']} periods x "
+                      f"{meta['codes']} codes -> {path}  (recipe {result.recipe.name} "
+                      f"{result.recipe.hash[:12]}, {result.vintage}, holisec {result.version})", highlight=False)
+
+
+def rank(
+    year: int = typer.Option(..., "--year", "-y", help="Period to rank."),
+    domain: str = typer.Option(None, "--domain", "-d", help="A domain/group code (default: the index)."),
+    top: int = typer.Option(0, "--top", help="Show only the first N (0 = all)."),
+    recipe: str = RecipeOpt,
+    framework: str = FrameworkOpt,
+    as_of: str = AsOfOpt,
+    store: str = StoreOpt,
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Rank entities in one year by the index or a domain (1 = highest risk)."""
+    with user_errors():
+        result = _result(store, framework, recipe, as_of)
+        code = domain or result.root
+        if code not in result.scores["code"].values:
+            raise ValueError(f"unknown code {code!r}; groups are {[g.id for g in result.framework.groups]}")
+        if year not in result.scores["period"].values:
+            p = result.scores["period"].values
+            raise ValueError(f"no period {year}; the index covers {p.min()}-{p.max()}")
+        table = result.rank(year, code).dropna(subset=["score"])
+        names = _names(store)
+        table.insert(0, "name", [names.get(e, e) for e in table.index])
+    if top:
+        table = table.head(top)
+    if json_out:
+        print_json({**result.metadata(), "code": code, "period": year, "polarity": "higher = more risk",
+                    "ranking": frame_records(table)})
+    else:
+        show_table(table, f"{code} {year} (rank 1 = highest risk)", floatfmt="{:.1f}", max_rows=top or 300)
+
+
+def _names(store) -> dict[str, str]:
+    from holisec.data.store import Store
+
+    try:
+        with Store(store, read_only=True) as st:
+            ents = st.entities(entity_type="country")
+        return dict(zip(ents["entity"], ents["name"]))
+    except Exception:  # noqa: BLE001 - names are cosmetic
+        return {}
+
+
+def audit(
+    year: int = typer.Option(None, "--year", "-y", help="Audit one period (default: all, pooled)."),
+    importance: str = typer.Option("groups", "--importance", help="Leave-one-out: none | groups | all."),
+    recipe: str = RecipeOpt,
+    framework: str = FrameworkOpt,
+    as_of: str = AsOfOpt,
+    store: str = StoreOpt,
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Statistical audit: coverage, correlations, Cronbach's alpha, PCA, effective weights, leave-one-out."""
+    from holisec.index import audit_result
+
+    with user_errors():
+        result = _result(store, framework, recipe, as_of)
+        report = audit_result(result, period=year, importance=importance)
+    if json_out:
+        print_json({**result.metadata(), **report.to_dict()})
+    else:
+        console.print(report.summary(), highlight=False)
+
+
+def demo(store: str = StoreOpt) -> None:
+    """Load the shipped real data, build the default index and show the latest ranking."""
     from holisec.cli.data import coverage, load
 
     load(paths=None, source=None, shipped=True, store=store, json_out=False)  # unchanged files: no-op
     coverage(framework="holistic", store=store, as_of=None, json_out=False)
+    result = _result(store, "holistic", None, None)
+    idx = result.scores.sel(code=result.root)
+    counts = idx.notnull().sum("entity")
+    year = int(idx["period"].values[(counts >= 0.9 * int(counts.max())).values][-1])
+    rank(year=year, domain=None, top=25, recipe=None, framework="holistic", as_of=None, store=store, json_out=False)
