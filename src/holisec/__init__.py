@@ -1,8 +1,18 @@
 """holisec: an open holistic security risk observatory.
 
 Turns public, aggregate country-level indicator data into a transparent composite risk
-index (higher = more risk), its audit and uncertainty, and early warnings.
+index (higher = more risk), its audit and early warnings. The Python API mirrors the CLI::
+
+    import holisec as hs
+    fw = hs.load_framework("holistic")            # holisec framework show
+    store = hs.Store("store.duckdb")               # --store
+    hs.load_shipped(store)                         # holisec data load --shipped
+    store.coverage(fw)                             # holisec data coverage
+    result = hs.build_from_store(store)            # holisec build
+    result.rank(2019)                              # holisec rank --year 2019
+    hs.audit_result(result)                        # holisec audit
 """
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version as _version
 
 try:
@@ -12,4 +22,27 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 from holisec.framework import Framework, load_framework  # noqa: E402
 
-__all__ = ["__version__", "Framework", "load_framework"]
+# name -> module: imported on first use, so ``import holisec`` stays light
+_LAZY = {
+    "Store": "holisec.data.store",
+    "load_shipped": "holisec.data.shipped",
+    "to_panel": "holisec.data.panel",
+    "to_long": "holisec.data.panel",
+    "Recipe": "holisec.pipeline",
+    "build": "holisec.pipeline",
+    "default_recipe": "holisec.pipeline",
+    "read_coinr": "holisec.pipeline",
+    "Result": "holisec.pipeline",
+    "audit": "holisec.audit",
+    "build_from_store": "holisec.index",
+    "audit_result": "holisec.index",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'holisec' has no attribute {name!r}")
+
+
+__all__ = ["__version__", "Framework", "load_framework", *_LAZY]
