@@ -1,0 +1,194 @@
+"""Country-year features known at the end of year t (no look-ahead).
+
+Everything is backward-looking: event histories are cumulative counters, neighbourhood
+conflict uses year t, slow structural indicators (and any name in ``slow``) are lagged one
+extra year (value of t-1) and carried forward at most ``LOCF_YEARS`` years, and cross-sectional
+transforms (infant mortality relative to the yearly median) use only the same year.
+
+References
+----------
+Goldstone et al. (2010) "A global model for forecasting political instability", AJPS 54(1);
+Hegre et al. (2019) "ViEWS: a political violence early-warning system", JPR 56(2);
+Ward & Beger (2017) "Lessons from near real-time forecasting of irregular leadership changes",
+JPR 54(2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from holisec.warning.outcomes import KEY, load_contiguity
+
+LOCF_YEARS = 3
+VDEM = ["v2x_polyarchy", "v2x_liberal", "v2x_civlib", "v2x_clphy", "v2x_rule", "v2x_corr",
+        "v2csreprss", "v2clkill", "v2pepwrsoc", "v2csantimv", "v2svstterr", "v2x_ex_military",
+        "v2x_freexp", "v2xcl_disc"]
+STRUCTURAL = ["log_pop", "log_gdp_pc", "gdp_pc_growth", "state_age", "infmort",
+              "epr_groups", "epr_elf", "epr_excluded_group_pop", "discrimpop"]
+#: predictors lagged one extra year by default
+SLOW_DEFAULT = frozenset(VDEM + STRUCTURAL)
+#: cut-points on V-Dem polyarchy for the PITF-style regime classes, and anti-system movement
+#: level (v2csantimv) above which a partial democracy counts as factional (about the top third
+#: of partial democracies 1970-2015, chosen on the predictor distribution, not on outcomes)
+POLYARCHY_CUTS = (0.25, 0.5, 0.75)
+FACTION_CUT = -0.2
+
+PITF_FEATURES = ["pitf_partial_autocracy", "pitf_partial_dem_factional",
+                 "pitf_partial_dem_nonfactional", "pitf_full_democracy",
+                 "pitf_infmort_rel", "pitf_bad_neighbourhood", "pitf_discrimination"]
+
+DOMAINS = {
+    "conflict history": ["conf_recency", "conf_log_peace", "conf_never", "conf_years10",
+                         "conf_major10"],
+    "neighbourhood": ["nb_conflict", "nb_conflict_share", "pitf_bad_neighbourhood"],
+    "coup history": ["coup_recency", "coup_count5"],
+    "mass-killing history": ["mk_ongoing", "mk_recency"],
+    "political": VDEM + PITF_FEATURES[:4],
+    "socio-economic": ["log_pop", "log_gdp_pc", "gdp_pc_growth", "log_state_age",
+                       "infmort_rel", "pitf_infmort_rel"],
+    "ethnic exclusion": ["epr_groups", "epr_elf", "epr_excluded_group_pop", "discrimpop",
+                         "pitf_discrimination"],
+}
+
+
+def feature_domain(name: str) -> str:
+    """Domain (group) of a feature name; index scores keep their own code."""
+    if name.startswith("score:"):
+        return name.removeprefix("score:")
+    return next((d for d, fs in DOMAINS.items() if name in fs), "other")
+
+
+def _grid(outcomes: pd.DataFrame) -> pd.DataFrame:
+    return outcomes[KEY].drop_duplicates().sort_values(KEY, ignore_index=True)
+
+
+def _years_since(g: pd.DataFrame, col: str) -> pd.Series:
+    """Years since the last event in ``col`` (0 if in t), NaN if none observed yet."""
+    last = g["year"].where(g[col] == 1).groupby(g["iso3"]).ffill()
+    return g["year"] - last
+
+
+def _rolling_sum(g: pd.DataFrame, col: str, window: int) -> pd.Series:
+    return (g[col].fillna(0).groupby(g["iso3"]).rolling(window, min_periods=1).sum()
+            .reset_index(level=0, drop=True).sort_index())
+
+
+def history_features(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Conflict, coup and mass-killing histories at t (fast features)."""
+    g = outcomes.sort_values(KEY, ignore_index=True)
+    out = g[KEY].copy()
+    ys = _years_since(g, "conflict")
+    age = g["year"] - g.groupby("iso3")["year"].transform("min")
+    out["conf_recency"] = (1.0 / (1.0 + ys)).fillna(0.0)
+    out["conf_log_peace"] = np.log1p(ys.fillna(age + 1))
+    out["conf_never"] = ys.isna().astype(float)
+    out["conf_years10"] = _rolling_sum(g, "conflict", 10)
+    if "conflict_major" in g:
+        out["conf_major10"] = _rolling_sum(g, "conflict_major", 10)
+    if "coup_attempt" in g:
+        c = _years_since(g, "coup_attempt")
+        out["coup_recency"] = (1.0 / (1.0 + c)).fillna(0.0).where(g["coup_attempt"].notna())
+        out["coup_count5"] = _rolling_sum(g, "coup_attempt", 5).where(g["coup_attempt"].notna())
+    if "mk_onset" in g:
+        m = _years_since(g.assign(mk=g["mk_ongoing"].fillna(g["mk_onset"])), "mk")
+        out["mk_ongoing"] = g["mk_ongoing"]
+        out["mk_recency"] = (1.0 / (1.0 + m)).fillna(0.0).where(g["mk_onset"].notna())
+    return out
+
+
+def neighbourhood_features(outcomes: pd.DataFrame, contiguity: pd.DataFrame) -> pd.DataFrame:
+    """Number and share of contiguous states with internal armed conflict in t."""
+    c = outcomes[KEY + ["conflict"]].rename(columns={"iso3": "iso3_nb", "conflict": "nb"})
+    m = contiguity[["iso3", "iso3_nb"]].merge(c, on="iso3_nb")
+    agg = m.groupby(KEY)["nb"].agg(["sum", "count"]).reset_index()
+    out = _grid(outcomes).merge(agg, on=KEY, how="left")
+    out["nb_conflict"] = out.pop("sum").fillna(0.0)
+    out["nb_conflict_share"] = (out["nb_conflict"] / out.pop("count")).fillna(0.0)
+    out["pitf_bad_neighbourhood"] = (out["nb_conflict"] >= 4).astype(float)
+    return out
+
+
+def lag_slow(df: pd.DataFrame, cols: list[str], lag: int = 1, locf: int = LOCF_YEARS) -> pd.DataFrame:
+    """Shift ``cols`` by ``lag`` years within entity on a complete year grid and carry the last
+    observation forward at most ``locf`` years."""
+    if not cols:
+        return df
+    lo, hi = int(df["year"].min()), int(df["year"].max())
+    full = pd.MultiIndex.from_product([df["iso3"].unique(), range(lo, hi + 1)], names=KEY)
+    w = df.set_index(KEY)[cols].reindex(full).sort_index()
+    w = w.groupby(level="iso3").shift(lag).groupby(level="iso3").ffill(limit=locf)
+    return df.drop(columns=cols).merge(w.reset_index(), on=KEY, how="left")
+
+
+def structural_features(predictors: pd.DataFrame) -> pd.DataFrame:
+    """Transformations of the predictor table (same year; lags are applied afterwards)."""
+    p = predictors.drop(columns=[c for c in ("gwcode",) if c in predictors]).copy()
+    if "state_age" in p:
+        p["log_state_age"] = np.log1p(p.pop("state_age").clip(lower=0))
+    return p
+
+
+def regime_features(df: pd.DataFrame) -> pd.DataFrame:
+    """PITF-style regime dummies (reference: full autocracy), infant mortality relative to the
+    yearly cross-country median, discrimination flag; computed on the already-lagged values."""
+    out = pd.DataFrame(index=df.index)
+    pol, fac = df.get("v2x_polyarchy"), df.get("v2csantimv")
+    if pol is not None:
+        a, b, c = POLYARCHY_CUTS
+        miss = pol.isna()
+        pdem = pol.ge(b) & pol.lt(c)
+        factional = fac.ge(FACTION_CUT) if fac is not None else pd.Series(False, index=df.index)
+        out["pitf_partial_autocracy"] = (pol.ge(a) & pol.lt(b)).astype(float).mask(miss)
+        out["pitf_partial_dem_factional"] = (pdem & factional).astype(float).mask(miss)
+        out["pitf_partial_dem_nonfactional"] = (pdem & ~factional).astype(float).mask(miss)
+        out["pitf_full_democracy"] = pol.ge(c).astype(float).mask(miss)
+    if "infmort" in df:
+        med = df.groupby("year")["infmort"].transform("median")
+        out["infmort_rel"] = np.log(df["infmort"] / med)
+        out["pitf_infmort_rel"] = out["infmort_rel"]
+    disc = df["discrimpop"] if "discrimpop" in df else df.get("epr_excluded_group_pop")
+    if disc is not None:
+        out["pitf_discrimination"] = disc.gt(0).astype(float).mask(disc.isna())
+    return out
+
+
+def scores_frame(scores: xr.DataArray) -> pd.DataFrame:
+    """(entity, period, code) scores -> wide frame ``iso3, year, score:<code>``."""
+    s = scores.transpose("entity", "period", "code").to_series().rename("v").reset_index()
+    w = s.pivot_table(index=["entity", "period"], columns="code", values="v", dropna=False)
+    w.columns = [f"score:{c}" for c in w.columns]
+    w = w.reset_index().rename(columns={"entity": "iso3", "period": "year"})
+    return w.astype({"year": "int64"})
+
+
+def build_features(outcomes: pd.DataFrame, predictors: pd.DataFrame | None = None,
+                   scores: xr.DataArray | None = None, slow: set[str] | frozenset[str] = SLOW_DEFAULT,
+                   contiguity: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Feature table ``iso3, year, <features>`` for every country-year of ``outcomes``.
+
+    ``predictors``: long-by-column table keyed ``iso3, year`` (e.g. ``load_predictors()``);
+    ``scores``: composite-index scores (dims entity, period, code), higher = more risk;
+    ``slow``: column names (predictor columns or ``score:<code>``/``<code>``) lagged one extra year.
+    """
+    grid = _grid(outcomes)
+    feats = grid.merge(history_features(outcomes), on=KEY, how="left")
+    cont = load_contiguity() if contiguity is None else contiguity
+    feats = feats.merge(neighbourhood_features(outcomes, cont), on=KEY, how="left")
+    side = []
+    if predictors is not None:
+        side.append(structural_features(predictors))
+    if scores is not None:
+        side.append(scores_frame(scores))
+    for s in side:
+        s = grid.merge(s, on=KEY, how="left")
+        cols = [c for c in s.columns if c not in KEY]
+        lagged = [c for c in cols if c in slow or c.removeprefix("score:") in slow
+                  or (c == "log_state_age" and "state_age" in slow)]
+        s = lag_slow(s, lagged)
+        feats = feats.merge(s, on=KEY, how="left")
+    feats = pd.concat([feats, regime_features(feats)], axis=1)
+    if "infmort" in feats:
+        feats = feats.drop(columns="infmort")
+    return feats.sort_values(KEY, ignore_index=True)

@@ -1,0 +1,142 @@
+"""Fit at a forecast origin and forecast the at-risk country-years of that origin.
+
+At origin T the training rows are the at-risk country-years t >= ``start`` whose outcome is
+known by T (``known_year = t + horizon <= T``); features are those of year t (known at the end
+of t); the forecast rows are the at-risk country-years t = T.
+
+References
+----------
+Hegre et al. (2019) ViEWS, JPR 56(2) (rolling origins); Goldstone et al. (2010) AJPS 54(1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from holisec.warning import models as M
+from holisec.warning.features import SLOW_DEFAULT, build_features, feature_domain
+from holisec.warning.outcomes import KEY, TARGETS, load_outcomes, load_predictors, make_target
+
+RECENCY = {"conflict": "conf_recency", "coup_attempt": "coup_recency", "mk_onset": "mk_recency"}
+META = ["iso3", "year", "y", "at_risk", "known_year", "event_t"]
+MODELS = ["ensemble", "logit", "gbm"]
+
+
+@dataclass
+class Spec:
+    """Hyperparameters (chosen on development origins only) and training-window start."""
+
+    logit_C: float = 0.1
+    gbm: dict = field(default_factory=lambda: {"n_estimators": 300, "num_leaves": 7})
+    start: int = 1960
+    seed: int = 0
+
+
+def design(target: str, outcomes: pd.DataFrame, predictors: pd.DataFrame | None = None,
+           scores: xr.DataArray | None = None, slow=None,
+           contiguity: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Target rows joined to features; ``event_t`` = the target's event in year t.
+
+    ``slow`` defaults to the structural predictors plus every index score code (composite
+    scores are built from annual sources published with a lag)."""
+    tg = TARGETS[target]
+    if slow is None:
+        slow = set(SLOW_DEFAULT) | (set(map(str, scores.code.values)) if scores is not None else set())
+    t = make_target(outcomes, tg)
+    f = build_features(outcomes, predictors, scores, slow, contiguity)
+    d = t.merge(f, on=KEY, how="left")
+    d["event_t"] = outcomes.set_index(KEY)[tg.source].reindex(pd.MultiIndex.from_frame(d[KEY])).to_numpy()
+    d.attrs["target"] = target
+    return d
+
+
+def feature_columns(d: pd.DataFrame) -> list[str]:
+    return [c for c in d.columns if c not in META]
+
+
+def training_rows(d: pd.DataFrame, origin: int, start: int) -> pd.DataFrame:
+    return d[d.at_risk & d.y.notna() & (d.known_year <= origin) & (d.year >= start)]
+
+
+def build_models(spec: Spec, target: str, include=None) -> dict:
+    """Instantiate models and baselines for one target."""
+    rec = RECENCY[TARGETS[target].source]
+    ms = {
+        "ensemble": M.Ensemble(M.Logit(C=spec.logit_C), M.GBM(seed=spec.seed, **spec.gbm)),
+        "logit": M.Logit(C=spec.logit_C),
+        "gbm": M.GBM(seed=spec.seed, **spec.gbm),
+        "climatology": M.Climatology(),
+        "history": M.History(col=rec),
+        "pitf": M.pitf(),
+    }
+    if TARGETS[target].peace == 0:
+        ms["persistence"] = M.Persistence(col="event_t")
+    return {k: v for k, v in ms.items() if include is None or k in include}
+
+
+def fit_origin(d: pd.DataFrame, origin: int, spec: Spec, include=None,
+               explain: bool = False) -> tuple[pd.DataFrame, dict]:
+    """Fit every model on data known at ``origin`` and predict the at-risk rows of year ``origin``.
+
+    Returns (forecast rows with one probability column per model, fitted models); with
+    ``explain`` also ``contrib`` = ensemble contributions DataFrame in ``attrs``.
+    """
+    tr = training_rows(d, origin, spec.start)
+    te = d[d.at_risk & (d.year == origin)]
+    cols = feature_columns(d)
+    X, y = tr[cols], tr["y"].to_numpy(int)
+    out = te[["iso3", "year", "y"]].copy()
+    fitted = {}
+    if len(te) == 0 or y.sum() == 0:
+        return out.iloc[0:0], fitted
+    for name, m in build_models(spec, d.attrs.get("target", "conflict_onset"), include).items():
+        if isinstance(m, M.Ensemble):
+            m.fit(X, y, tr["year"].to_numpy())
+        else:
+            m.fit(X, y)
+        fitted[name] = m
+        out[name] = m.predict(te[cols])
+    if explain and "ensemble" in fitted:
+        out.attrs["contrib"] = fitted["ensemble"].contributions(te[cols])
+    return out, fitted
+
+
+def explain_rows(contrib: pd.DataFrame, top: int = 3) -> pd.DataFrame:
+    """Top feature contributions and per-domain sums (logit scale) for each forecast row."""
+    c = contrib.drop(columns="_bias")
+    order = np.argsort(-np.abs(c.to_numpy()), axis=1)[:, :top]
+    names, vals = np.array(c.columns)[order], np.take_along_axis(c.to_numpy(), order, axis=1)
+    txt = ["; ".join(f"{n} {v:+.2f}" for n, v in zip(nr, vr)) for nr, vr in zip(names, vals)]
+    dom = c.T.groupby(c.columns.map(feature_domain)).sum().T
+    dom.columns = [f"domain:{x}" for x in dom.columns]
+    return pd.concat([pd.DataFrame({"top_contributions": txt}, index=c.index), dom.round(4)], axis=1)
+
+
+def forecast(target: str, origin: int, outcomes: pd.DataFrame | None = None,
+             predictors: pd.DataFrame | None = None, scores: xr.DataArray | None = None,
+             spec: Spec | None = None, model: str = "ensemble") -> pd.DataFrame:
+    """One row per at-risk country-year at ``origin``: entity, origin, target years, probability,
+    model, top contributions and domain contributions (logit scale)."""
+    tg = TARGETS[target]
+    o = load_outcomes() if outcomes is None else outcomes
+    p = load_predictors() if predictors is None else predictors
+    spec = spec or default_spec(target)
+    d = design(target, o, p, scores)
+    rows, fitted = fit_origin(d, origin, spec, include={model} | {"ensemble"}, explain=True)
+    years = f"{origin + 1}" if tg.horizon == 1 else f"{origin + 1}-{origin + tg.horizon}"
+    res = pd.DataFrame({"entity": rows["iso3"].to_numpy(), "origin": origin, "target_years": years,
+                        "probability": rows[model].to_numpy(), "model": model})
+    if model == "ensemble":
+        res = pd.concat([res, explain_rows(rows.attrs["contrib"]).reset_index(drop=True)], axis=1)
+    return res.sort_values("probability", ascending=False, ignore_index=True)
+
+
+def default_spec(target: str) -> Spec:
+    """Hyperparameters selected on development origins (see ``evaluate.tune``), else defaults."""
+    from holisec.warning.evaluate import TUNED
+
+    return Spec(**TUNED.get(target, {}))
