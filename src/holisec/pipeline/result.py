@@ -45,6 +45,26 @@ def _deterministic_xlsx(path: Path) -> None:
     path.write_bytes(buffer.getvalue())
 
 
+def _cell(value):
+    """Plain Python value for openpyxl; missing values become empty cells."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """Write data frames as sheets with openpyxl's streaming (write-only) mode."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(title=name[:31])
+        sheet.append([str(c) for c in frame.columns])
+        for row in frame.astype(object).itertuples(index=False, name=None):
+            sheet.append([_cell(v) for v in row])
+    book.save(path)
+
+
 @dataclass
 class Result:
     """A built index (see ``docs/CONTRACTS.md``).
@@ -111,9 +131,12 @@ class Result:
         return table
 
     def save(self, path: str | Path) -> Path:
-        """Write the long table to ``.parquet``, ``.csv`` or ``.xlsx`` (xlsx adds a sheet per dataset).
+        """Write the long table to ``.parquet``, ``.csv`` or ``.xlsx``.
 
-        Equal results give byte-identical files.
+        The xlsx workbook adds a sheet per intermediate dataset (wide: entity, period and one
+        column per indicator), the weights, the recipe and the reports. Equal results give
+        byte-identical files. Excel writing is slow for large panels (about a minute for
+        200 entities x 30 years x 100 indicators); prefer parquet for those.
         """
         path = Path(path)
         suffix = path.suffix.lower()
@@ -123,16 +146,13 @@ class Result:
         elif suffix == ".parquet":
             table.to_parquet(path, index=False)
         elif suffix == ".xlsx":
-            with pd.ExcelWriter(path, engine="openpyxl") as writer:
-                table.to_excel(writer, sheet_name="scores", index=False)
-                for name, panel in self.datasets.items():
-                    _wide(panel).to_excel(writer, sheet_name=name[:31], index=False)
-                self.weights.rename_axis("code").reset_index().to_excel(writer, sheet_name="weights", index=False)
-                recipe_lines = yaml.safe_dump(self.recipe.canonical(), sort_keys=False).splitlines()
-                pd.DataFrame({"recipe": recipe_lines}).to_excel(writer, sheet_name="recipe", index=False)
-                for name, report in self.reports.items():
-                    if len(report):
-                        report.to_excel(writer, sheet_name=f"report_{name}"[:31], index=False)
+            sheets = {"scores": table}
+            sheets.update({name: _wide(panel) for name, panel in self.datasets.items()})
+            sheets["weights"] = self.weights.rename_axis("code").reset_index()
+            recipe_lines = yaml.safe_dump(self.recipe.canonical(), sort_keys=False).splitlines()
+            sheets["recipe"] = pd.DataFrame({"recipe": recipe_lines})
+            sheets.update({f"report_{name}": report for name, report in self.reports.items() if len(report)})
+            _write_xlsx(path, sheets)
             _deterministic_xlsx(path)
         else:
             raise PipelineError(f"{path}: unsupported format {suffix!r}; use .parquet, .csv or .xlsx")

@@ -41,9 +41,13 @@ def minmax(x: xr.DataArray, *, scope: Scope = "panel", lo: float = 0.0, hi: floa
 
 
 def zscore(x: xr.DataArray, *, scope: Scope = "panel", mean: float = 0.0, sd: float = 1.0):
-    """``(x - mean(x)) / sd(x) * sd + mean`` with the sample standard deviation (ddof 1)."""
+    """``(x - mean(x)) / sd(x) * sd + mean`` with the sample standard deviation (ddof 1).
+
+    A constant indicator has no spread and gives missing values (as ``minmax`` does).
+    """
     dims = reduce_dims(scope)
-    centre, spread = x.mean(dims), x.std(dims, ddof=1)
+    centre = x.mean(dims)
+    spread = x.std(dims, ddof=1).where(x.max(dims) > x.min(dims))  # rounding must not fake a spread
     with np.errstate(invalid="ignore", divide="ignore"):
         return (x - centre) / spread * sd + mean, {"mean": centre, "sd": spread}
 

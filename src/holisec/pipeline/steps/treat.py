@@ -128,7 +128,9 @@ def jrc(
     Returns
     -------
     panel, report
-        Report: one row per treated point, ``method`` in ``winhi``, ``winlo``, ``log_ct``.
+        Report: one row per winsorised point (``method`` ``winhi`` or ``winlo``, values before
+        and after) and one row per transformed indicator (``method`` ``log_ct``, ``entity``
+        None = every entity; ``period`` None = every period with ``scope="panel"``).
     """
     data = as_panel(data)
     original, shape = to_columns(data.values, scope)
@@ -137,17 +139,29 @@ def jrc(
     high, low = _winsorise(x, fails.copy(), winmax, skew_thresh, kurt_thresh)
     still = failing(x, skew_thresh, kurt_thresh) & fails
     method = np.where(high, "winhi", np.where(low, "winlo", "")).astype(object)
-    if transform == "log_ct" and still.any():
-        base = x if combine else original
-        x[:, still] = log_ct(base[:, still])
-        observed = ~np.isnan(original[:, still])
-        prefix = np.where(method[:, still] != "", method[:, still] + "+", "") if combine else ""
-        method[:, still] = np.where(observed, np.char.add(np.asarray(prefix, dtype=str), "log_ct"), "")
-    elif transform not in ("log_ct", "none"):
+    if transform not in ("log_ct", "none"):
         raise PipelineError(f"treat: transform must be 'log_ct' or 'none', got {transform!r}")
+    transformed = still if transform == "log_ct" else np.zeros_like(still)
+    if transformed.any():
+        x[:, transformed] = log_ct(x[:, transformed] if combine else original[:, transformed])
+        if not combine:
+            method[:, transformed] = ""  # winsorisation discarded: the transform starts from the original
     out = data.copy(data=from_columns(x, shape))
-    method = from_columns(method, shape)
-    return out, point_report(data, out, method != "", method)
+    points = point_report(data, out, from_columns(method != "", shape), from_columns(method, shape))
+    return out, pd.concat([points, _transform_rows(data, transformed, scope)], ignore_index=True)
+
+
+def _transform_rows(data: xr.DataArray, transformed: np.ndarray, scope: Scope) -> pd.DataFrame:
+    """One report row per transformed indicator (per period with ``scope="period"``); entity is None."""
+    indicators = data["indicator"].values
+    if scope == "panel":
+        periods, codes = [None] * int(transformed.sum()), indicators[transformed]
+    else:
+        cols = np.flatnonzero(transformed)
+        periods = data["period"].values[cols // len(indicators)].tolist()
+        codes = indicators[cols % len(indicators)]
+    return pd.DataFrame({"entity": None, "period": pd.Series(periods, dtype=object), "indicator": codes,
+                         "method": "log_ct", "before": np.nan, "after": np.nan})
 
 
 METHODS = {"jrc": jrc}
