@@ -12,8 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+# wide output when piped or captured (tests, CI logs); the terminal's own width otherwise
+_WIDTH = None if sys.stdout.isatty() else 200
+console = Console(soft_wrap=True, width=_WIDTH)
+err_console = Console(stderr=True, soft_wrap=True, width=_WIDTH)
 
 
 def _clean(obj: Any) -> Any:
@@ -46,7 +48,7 @@ def show_table(df: pd.DataFrame, title: str = "", floatfmt: str = "{:.3g}", max_
         table.add_column(str(col))
     for _, row in frame.head(max_rows).iterrows():
         table.add_row(*[floatfmt.format(v) if isinstance(v, float) else str(v) for v in row])
-    console.print(table, width=max(console.width, 160))
+    console.print(table)
     if len(frame) > max_rows:
         console.print(f"... {len(frame) - max_rows} more rows (use --json for all)")
 

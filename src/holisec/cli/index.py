@@ -122,6 +122,14 @@ def audit(
         console.print(report.summary(), highlight=False)
 
 
+def latest_observed_period(result, share: float = 0.5) -> int:
+    """Latest period whose raw framework data are at least ``share`` observed (not imputed)."""
+    raw = result.datasets["raw"].sel(indicator=list(result.framework.indicator_ids))
+    observed = raw.notnull().mean(("entity", "indicator"))
+    ok = observed["period"].values[(observed >= share * float(observed.max())).values]
+    return int(ok.max())
+
+
 def demo(store: str = StoreOpt) -> None:
     """Load the shipped real data, build the default index and show the latest ranking."""
     from holisec.cli.data import coverage, load
@@ -129,7 +137,7 @@ def demo(store: str = StoreOpt) -> None:
     load(paths=None, source=None, shipped=True, store=store, json_out=False)  # unchanged files: no-op
     coverage(framework="holistic", store=store, as_of=None, json_out=False)
     result = _result(store, "holistic", None, None)
-    idx = result.scores.sel(code=result.root)
-    counts = idx.notnull().sum("entity")
-    year = int(idx["period"].values[(counts >= 0.9 * int(counts.max())).values][-1])
+    year = latest_observed_period(result)
+    console.print(f"Showing {year}: the latest year whose raw data are at least half as complete as the best-covered year "
+                  "(later years rest on carried-forward data).")
     rank(year=year, domain=None, top=25, recipe=None, framework="holistic", as_of=None, store=store, json_out=False)
