@@ -34,4 +34,4 @@ def test_scores_are_features():
     sc = xr.DataArray(np.arange(3.0).reshape(1, 3, 1), dims=("entity", "period", "code"),
                       coords={"entity": ["A"], "period": [2000, 2001, 2002], "code": ["political"]})
     f = build_features(out, None, sc, slow={"political"}, contiguity=pd.DataFrame(columns=["iso3", "iso3_nb"]))
-    assert list(f["score:political"].fillna(-1)) == [-1, 0.0, 1.0]
+    assert list(f["score_political"].fillna(-1)) == [-1, 0.0, 1.0]

@@ -55,8 +55,8 @@ DOMAINS = {
 
 def feature_domain(name: str) -> str:
     """Domain (group) of a feature name; index scores keep their own code."""
-    if name.startswith("score:"):
-        return name.removeprefix("score:")
+    if name.startswith("score_"):
+        return name.removeprefix("score_")
     return next((d for d, fs in DOMAINS.items() if name in fs), "other")
 
 
@@ -155,10 +155,10 @@ def regime_features(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def scores_frame(scores: xr.DataArray) -> pd.DataFrame:
-    """(entity, period, code) scores -> wide frame ``iso3, year, score:<code>``."""
+    """(entity, period, code) scores -> wide frame ``iso3, year, score_<code>``."""
     s = scores.transpose("entity", "period", "code").to_series().rename("v").reset_index()
     w = s.pivot_table(index=["entity", "period"], columns="code", values="v", dropna=False)
-    w.columns = [f"score:{c}" for c in w.columns]
+    w.columns = [f"score_{c}" for c in w.columns]
     w = w.reset_index().rename(columns={"entity": "iso3", "period": "year"})
     return w.astype({"year": "int64"})
 
@@ -170,7 +170,7 @@ def build_features(outcomes: pd.DataFrame, predictors: pd.DataFrame | None = Non
 
     ``predictors``: long-by-column table keyed ``iso3, year`` (e.g. ``load_predictors()``);
     ``scores``: composite-index scores (dims entity, period, code), higher = more risk;
-    ``slow``: column names (predictor columns or ``score:<code>``/``<code>``) lagged one extra year.
+    ``slow``: column names (predictor columns or ``score_<code>``/``<code>``) lagged one extra year.
     """
     grid = _grid(outcomes)
     feats = grid.merge(history_features(outcomes), on=KEY, how="left")
@@ -184,7 +184,7 @@ def build_features(outcomes: pd.DataFrame, predictors: pd.DataFrame | None = Non
     for s in side:
         s = grid.merge(s, on=KEY, how="left")
         cols = [c for c in s.columns if c not in KEY]
-        lagged = [c for c in cols if c in slow or c.removeprefix("score:") in slow
+        lagged = [c for c in cols if c in slow or c.removeprefix("score_") in slow
                   or (c == "log_state_age" and "state_age" in slow)]
         s = lag_slow(s, lagged)
         feats = feats.merge(s, on=KEY, how="left")

@@ -94,12 +94,13 @@ def fit_origin(d: pd.DataFrame, origin: int, spec: Spec, include=None,
     if len(te) == 0 or y.sum() == 0:
         return out.iloc[0:0], fitted
     for name, m in build_models(spec, d.attrs.get("target", "conflict_onset"), include).items():
+        full = isinstance(m, M.Persistence)  # reads ``event_t``, which is not a model feature
         if isinstance(m, M.Ensemble):
             m.fit(X, y, tr["year"].to_numpy())
         else:
-            m.fit(X, y)
+            m.fit(tr if full else X, y)
         fitted[name] = m
-        out[name] = m.predict(te[cols])
+        out[name] = m.predict(te if full else te[cols])
     if explain and "ensemble" in fitted:
         out.attrs["contrib"] = fitted["ensemble"].contributions(te[cols])
     return out, fitted
