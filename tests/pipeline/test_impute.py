@@ -92,3 +92,15 @@ def test_screen_excludes_sparse_indicators_then_entities():
     assert list(out["indicator"].values) == ["i1"]
     assert list(out["entity"].values) == ["E1", "E2", "E4"]
     assert report[["code", "kind", "share"]].values.tolist() == [["i2", "indicator", 0.25], ["E3", "entity", 0.0]]
+
+
+def test_screen_entities_first_computes_indicator_share_on_kept_entities():
+    # E3 has nothing (share 0) -> dropped first; i2 then has 1 of 3 kept entities = 1/3 >= 0.3
+    panel = make_panel([[[1, 1]], [[2, NAN]], [[NAN, NAN]], [[4, NAN]]])
+    out, report = impute(panel, "screen", min_indicator_share=0.3, min_entity_share=0.5, first="entities")
+    assert list(out["indicator"].values) == ["i1", "i2"]
+    assert list(out["entity"].values) == ["E1", "E2", "E4"]
+    assert report[["code", "kind", "share"]].values.tolist() == [["E3", "entity", 0.0]]
+    # indicators first: i2's share is 1/4 over all entities -> dropped
+    out, _ = impute(panel, "screen", min_indicator_share=0.3, min_entity_share=0.5)
+    assert list(out["indicator"].values) == ["i1"]

@@ -38,14 +38,20 @@ def _filled(data: xr.DataArray, candidate: xr.DataArray | np.ndarray, method: st
 
 # --- screening ----------------------------------------------------------------------------
 def screen(
-    data: xr.DataArray, *, min_indicator_share: float = 0.0, min_entity_share: float = 0.0
+    data: xr.DataArray,
+    *,
+    min_indicator_share: float = 0.0,
+    min_entity_share: float = 0.0,
+    first: Literal["indicators", "entities"] = "indicators",
 ) -> tuple[xr.DataArray, pd.DataFrame]:
-    """Drop indicators, then entities, whose share of observed cells is below a threshold.
+    """Drop indicators and entities whose share of observed cells is below a threshold.
 
     Shares are computed over the whole panel: an indicator's share is its observed
-    entity-periods over all entity-periods; an entity's share (after dropping indicators) is
-    its observed indicator-periods over all indicator-periods. Use it before imputation so that
-    nothing is imputed from too little data.
+    entity-periods over all entity-periods; an entity's share is its observed
+    indicator-periods over all indicator-periods. ``first`` says which is screened first;
+    the second share is computed on what the first left. ``"entities"`` first keeps
+    territories with almost no data from pulling every indicator's share down. Use it
+    before imputation from other entities so that nothing is imputed from too little data.
 
     Returns
     -------
@@ -53,19 +59,17 @@ def screen(
         Report columns ``code, kind ("indicator"|"entity"), share, threshold``.
     """
     data = as_panel(data)
-    observed = data.notnull()
-    ind_share = observed.mean(("entity", "period"))
-    drop_ind = ind_share["indicator"].values[(ind_share < min_indicator_share).values]
-    data = data.drop_sel(indicator=drop_ind)
-    ent_share = data.notnull().mean(("period", "indicator"))
-    drop_ent = ent_share["entity"].values[(ent_share < min_entity_share).values]
-    data = data.drop_sel(entity=drop_ent)
-    report = pd.DataFrame(
-        [(c, "indicator", float(ind_share.sel(indicator=c)), min_indicator_share) for c in drop_ind]
-        + [(c, "entity", float(ent_share.sel(entity=c)), min_entity_share) for c in drop_ent],
-        columns=SCREEN_COLUMNS,
-    )
-    return data, report
+    rules = {"indicator": (("entity", "period"), min_indicator_share),
+             "entity": (("period", "indicator"), min_entity_share)}
+    order = ["indicator", "entity"] if first == "indicators" else ["entity", "indicator"]
+    rows = []
+    for kind in order:
+        dims, threshold = rules[kind]
+        share = data.notnull().mean(dims)
+        drop = share[kind].values[(share < threshold).values]
+        rows += [(c, kind, float(v), threshold) for c, v in zip(drop, share.sel({kind: drop}).values)]
+        data = data.drop_sel({kind: drop})
+    return data, pd.DataFrame(rows, columns=SCREEN_COLUMNS)
 
 
 # --- group statistics ------------------------------------------------------------------------
