@@ -79,3 +79,14 @@ def test_coinr_tables_reproduce_coinr(tmp_path):
     assert "Index" in common and len(common) >= 60
     diff = (ours.loc[ref.index, common] - ref[common]).abs().max().max()
     assert diff < 1e-9
+
+
+def test_default_build_keeps_three_indicators_per_domain(store, tmp_path):
+    from holisec.framework import load_framework
+
+    out = tmp_path / "r.csv"
+    assert runner.invoke(app, ["build", "--store", store, "--out", str(out)]).exit_code == 0
+    kept = set(pd.read_csv(out).query("level == 1")["code"])
+    fw = load_framework("holistic")
+    per_domain = {d: len(set(fw.children(d)) & kept) for d in fw.children(fw.root)}
+    assert min(per_domain.values()) >= 3, per_domain
