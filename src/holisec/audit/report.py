@@ -72,21 +72,20 @@ class AuditReport:
             "flags": self.flags,
         })
 
-    def summary(self, max_lines: int = 40) -> str:
-        """Short text summary: counts per check and the first flags."""
+    def summary(self, per_check: int = 5) -> str:
+        """Short text summary: flags grouped by check (the first ``per_check`` of each)."""
         lines = [f"Statistical audit ({self.settings.get('periods', '')}): {len(self.flags)} flag(s)"]
-        if len(self.flags):
-            counts = self.flags["check"].value_counts()
-            lines.append("  " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
-            for rec in self.flags.head(max_lines).itertuples(index=False):
+        if not len(self.flags):
+            lines.append("  no flags")
+        for check, group in self.flags.groupby("check", sort=False):
+            lines.append(f"{check}: {len(group)}")
+            for rec in group.head(per_check).itertuples(index=False):
                 where = f" [{rec.parent}]" if isinstance(rec.parent, str) and rec.parent else ""
                 when = "" if pd.isna(rec.period) else f" {rec.period}"
                 how = "" if not isinstance(rec.method, str) or not rec.method else f" ({rec.method})"
-                lines.append(f"- {rec.check}{where}{when}{how}: {rec.subject} - {rec.detail}")
-            if len(self.flags) > max_lines:
-                lines.append(f"... and {len(self.flags) - max_lines} more")
-        else:
-            lines.append("  no flags")
+                lines.append(f"  - {rec.subject}{where}{when}{how}: {rec.detail}")
+            if len(group) > per_check:
+                lines.append(f"  ... and {len(group) - per_check} more (--json for all)")
         if len(self.reliability):
             a = self.reliability.dropna(subset=["alpha"])
             if len(a):
