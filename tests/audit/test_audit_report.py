@@ -32,7 +32,7 @@ def test_planted_flags_and_clean_group(scores, tree):
         ["redundant_pair", "negative_pair", "low_alpha", "multidimensional"])]
     assert clean.empty
     text = rep.summary()
-    assert "redundant_pair [F]" in text and "x ~ y" in text
+    assert "redundant_pair: " in text and "x ~ y [F]" in text
     assert str(rep) == text
 
 
