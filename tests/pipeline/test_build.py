@@ -99,8 +99,13 @@ def test_save_load_rebuild_gives_identical_bytes(panel, framework, groups, tmp_p
         assert set(saved["recipe_hash"]) == {first.recipe.hash}
         assert {"vintage", "version", "polarity", "level"} <= set(saved.columns)
     if suffix == ".xlsx":
-        sheets = pd.ExcelFile(tmp_path / "a.xlsx").sheet_names
-        assert {"scores", "raw", "normalised", "weights", "recipe"} <= set(sheets)
+        sheets = pd.read_excel(tmp_path / "a.xlsx", sheet_name=None)
+        assert {"scores", "provenance", "raw", "normalised", "weights", "recipe"} <= set(sheets)
+        wide = sheets["scores"].set_index(["entity", "period"])
+        expected = first.scores.transpose("entity", "period", "code").to_series().unstack("code")
+        pd.testing.assert_frame_equal(wide[expected.columns], expected, check_names=False, check_dtype=False)
+        prov = dict(zip(sheets["provenance"]["key"], sheets["provenance"]["value"]))
+        assert prov["recipe_hash"] == first.recipe.hash and prov["vintage"] == "2024-01"
 
 
 def test_rebuild_with_altered_recipe_changes_only_what_it_should(panel, framework, groups):
