@@ -331,6 +331,8 @@ class Store:
             return int(self.con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingests").fetchone()[0])
         if isinstance(as_of, (int, np.integer)) and not isinstance(as_of, bool):
             return int(as_of)
+        if isinstance(as_of, str) and as_of.strip().isdigit():  # an ingest id typed on the command line
+            return int(as_of)
         ts = _utc_naive(as_of)
         got = self.con.execute("SELECT max(ingest_id) FROM ingests WHERE time <= ?", [ts]).fetchone()[0]
         return int(got) if got is not None else 0
