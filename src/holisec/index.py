@@ -9,11 +9,13 @@ import xarray as xr
 from holisec.framework import Framework, load_framework
 
 
-def framework_panel(store, framework: Framework, *, as_of: str | int | None = None) -> xr.DataArray:
-    """The framework's indicators (and their denominators) from the store, as a country panel."""
+def framework_panel(
+    store, framework: Framework, *, as_of: str | int | None = None, entity_type: str = "country"
+) -> xr.DataArray:
+    """The framework's indicators (and their denominators) from the store, as a panel."""
     wanted = list(framework.indicator_ids)
     wanted += sorted({i.denominator for i in framework.indicators if i.denominator} - set(wanted))
-    panel = store.panel(as_of=as_of, indicators=wanted, entity_type="country")
+    panel = store.panel(as_of=as_of, indicators=wanted, entity_type=entity_type)
     missing = [c for c in framework.indicator_ids if c not in panel["indicator"].values]
     if missing:
         raise ValueError(
@@ -23,11 +25,19 @@ def framework_panel(store, framework: Framework, *, as_of: str | int | None = No
     return panel
 
 
-def entity_groups(store) -> pd.DataFrame:
-    """Country attributes for group imputation: ``region`` (UN sub-region), ``continent``, ``income``."""
-    ents = store.entities(entity_type="country").set_index("entity")
+def entity_groups(store, entity_type: str = "country") -> pd.DataFrame:
+    """Entity attributes for group imputation.
+
+    Countries: ``region`` (UN sub-region), ``continent``, ``income``. Sub-national regions:
+    ``region`` and ``country`` are the parent country, so a region's gap takes the median of
+    the other regions of its own country.
+    """
+    ents = store.entities(entity_type=entity_type).set_index("entity")
     groups = pd.DataFrame(index=ents.index)
-    for target, column in (("region", "un_region"), ("continent", "continent"), ("income", "income_group")):
+    mapping = (("region", "un_region"), ("continent", "continent"), ("income", "income_group"))
+    if entity_type == "region":
+        mapping = (("region", "parent"), ("country", "parent"))
+    for target, column in mapping:
         if column in ents.columns:
             groups[target] = ents[column]
     return groups
@@ -51,14 +61,15 @@ def build_from_store(
     recipe=None,
     *,
     as_of: str | int | None = None,
+    entity_type: str = "country",
 ):
     """Build an index from the store's data (as of a vintage) with a recipe (default: built-in)."""
     from holisec.pipeline import build, default_recipe
 
     fw = load_framework(framework)
-    panel = framework_panel(store, fw, as_of=as_of)
+    panel = framework_panel(store, fw, as_of=as_of, entity_type=entity_type)
     return build(recipe if recipe is not None else default_recipe(), panel, fw,
-                 entity_groups=entity_groups(store), vintage=vintage_label(store, as_of))
+                 entity_groups=entity_groups(store, entity_type), vintage=vintage_label(store, as_of))
 
 
 def audit_result(result, *, period=None, importance: str = "groups"):

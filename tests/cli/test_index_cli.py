@@ -123,3 +123,16 @@ def test_build_as_of_an_old_vintage_reproduces_it(tmp_path):
     # revised x = 3 -> min-max 100; index = mean(100, 50) = 75
     assert ita(new) == pytest.approx(75.0)
     assert old["vintage"].iloc[0].startswith("ingest 1 ") and new["vintage"].iloc[0].startswith("ingest 2 ")
+
+
+def test_subnational_layer_ranks_regions(store):
+    res = runner.invoke(app, ["rank", "--store", store, "--framework", "subnational", "--entity-type", "region",
+                              "--year", "2019", "--json"])
+    assert res.exit_code == 0, res.output
+    ranking = json.loads(res.output)["ranking"]
+    assert len(ranking) > 1500  # GDL regions with data
+    top, bottom = ranking[0], ranking[-1]
+    # the most deprived regions are in the poorest countries; the least in the richest
+    assert top["entity"][:3] in {"SOM", "CAF", "TCD", "NER", "SSD", "MLI", "BFA"}
+    assert bottom["entity"][:3] in {"CHE", "NOR", "GBR", "AUS", "SWE", "DNK", "NLD", "DEU", "USA"}
+    assert " - " in top["name"]  # region names, not codes

@@ -11,6 +11,7 @@ StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE", help="DuckDB st
 FrameworkOpt = typer.Option("holistic", "--framework", "-f", help="Framework name, YAML file or COINr iMeta.")
 RecipeOpt = typer.Option(None, "--recipe", "-r", help="Recipe YAML/JSON or built-in name (default: 'default').")
 AsOfOpt = typer.Option(None, "--as-of", help="Data vintage: ingest id or timestamp (default: latest).")
+EntityTypeOpt = typer.Option("country", "--entity-type", help="country | region (sub-national, e.g. --framework subnational).")
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
         app.command(name)(fn)
 
 
-def _result(store, framework, recipe, as_of, idata=None, imeta=None):
+def _result(store, framework, recipe, as_of, idata=None, imeta=None, entity_type="country"):
     """Build from the store, or from COINr iData/iMeta tables when given."""
     from holisec.pipeline import build as run_build, default_recipe, read_coinr
 
@@ -32,7 +33,7 @@ def _result(store, framework, recipe, as_of, idata=None, imeta=None):
     from holisec.index import build_from_store
 
     with Store(store, read_only=Path(store or ".holisec/store.duckdb").exists()) as st:
-        return build_from_store(st, framework, recipe or default_recipe(), as_of=as_of)
+        return build_from_store(st, framework, recipe or default_recipe(), as_of=as_of, entity_type=entity_type)
 
 
 def build(
@@ -42,12 +43,13 @@ def build(
     as_of: str = AsOfOpt,
     idata: Path = typer.Option(None, "--idata", help="COINr-style iData table (instead of the store)."),
     imeta: Path = typer.Option(None, "--imeta", help="COINr-style iMeta table (with --idata)."),
+    entity_type: str = EntityTypeOpt,
     store: str = StoreOpt,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Build the composite index (higher = more risk) and save every score with its provenance."""
     with user_errors():
-        result = _result(store, framework, recipe, as_of, idata, imeta)
+        result = _result(store, framework, recipe, as_of, idata, imeta, entity_type)
         path = result.save(out)
     meta = {**result.metadata(), "out": str(path), "entities": int(result.scores.sizes["entity"]),
             "periods": int(result.scores.sizes["period"]), "codes": int(result.scores.sizes["code"])}
@@ -66,12 +68,13 @@ def rank(
     recipe: str = RecipeOpt,
     framework: str = FrameworkOpt,
     as_of: str = AsOfOpt,
+    entity_type: str = EntityTypeOpt,
     store: str = StoreOpt,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Rank entities in one year by the index or a domain (1 = highest risk)."""
     with user_errors():
-        result = _result(store, framework, recipe, as_of)
+        result = _result(store, framework, recipe, as_of, entity_type=entity_type)
         code = domain or result.root
         if code not in result.scores["code"].values:
             raise ValueError(f"unknown code {code!r}; groups are {[g.id for g in result.framework.groups]}")
@@ -79,7 +82,7 @@ def rank(
             p = result.scores["period"].values
             raise ValueError(f"no period {year}; the index covers {p.min()}-{p.max()}")
         table = result.rank(year, code).dropna(subset=["score"])
-        names = _names(store)
+        names = _names(store, entity_type)
         table.insert(0, "name", [names.get(e, e) for e in table.index])
     if top:
         table = table.head(top)
@@ -90,12 +93,12 @@ def rank(
         show_table(table, f"{code} {year} (rank 1 = highest risk)", floatfmt="{:.1f}", max_rows=top or 300)
 
 
-def _names(store) -> dict[str, str]:
+def _names(store, entity_type: str = "country") -> dict[str, str]:
     from holisec.data.store import Store
 
     try:
         with Store(store, read_only=True) as st:
-            ents = st.entities(entity_type="country")
+            ents = st.entities(entity_type=entity_type)
         return dict(zip(ents["entity"], ents["name"]))
     except Exception:  # noqa: BLE001 - names are cosmetic
         return {}
@@ -140,4 +143,5 @@ def demo(store: str = StoreOpt) -> None:
     year = latest_observed_period(result)
     console.print(f"Showing {year}: the latest year whose raw data are at least half as complete as the best-covered year "
                   "(later years rest on carried-forward data).")
-    rank(year=year, domain=None, top=25, recipe=None, framework="holistic", as_of=None, store=store, json_out=False)
+    rank(year=year, domain=None, top=25, recipe=None, framework="holistic", as_of=None, entity_type="country",
+         store=store, json_out=False)
