@@ -225,15 +225,25 @@ class Framework(_Model):
     def domain_of(self, indicator: str) -> str:
         return self.indicator(indicator).parent
 
+    @cached_property
+    def effective_directions(self) -> pd.Series:
+        """Product of directions from each node up to the root (directions at any level)."""
+        parent = {n.id: n.parent for n in (*self.groups, *self.indicators)}
+        own = {n.id: n.direction for n in (*self.groups, *self.indicators)}
+        out: dict[str, int] = {}
+
+        def walk(code: str | None) -> int:
+            if code is None:
+                return 1
+            if code not in out:
+                out[code] = own[code] * walk(parent[code])
+            return out[code]
+
+        return pd.Series({c: walk(c) for c in parent}, dtype="int64")
+
     def effective_direction(self, code: str) -> int:
         """Product of directions from a node up to the root (directions at any level)."""
-        parent = {n.id: n.parent for n in (*self.groups, *self.indicators)}
-        direction = {n.id: n.direction for n in (*self.groups, *self.indicators)}
-        d, node = 1, code
-        while node is not None:
-            d *= direction[node]
-            node = parent[node]
-        return d
+        return int(self.effective_directions[code])
 
     def with_indicators(self, keep: list[str]) -> Framework:
         """A copy restricted to ``keep``; groups left empty get a gap note."""

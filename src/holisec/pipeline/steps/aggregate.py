@@ -162,21 +162,18 @@ def aggregate(
     tree = framework.tree
     weight = tree["weight"] if weights is None else weights.reindex(tree.index).fillna(tree["weight"])
     indicators = [c for c in tree.index[tree["type"] == "Indicator"]]
-    present_codes = set(data["indicator"].values)
-    stacked = np.stack(
-        [data.sel(indicator=c).values if c in present_codes else np.full(data.shape[:2], np.nan) for c in indicators],
-        axis=-1,
-    ) if indicators else np.empty(data.shape[:2] + (0,))
+    # indicators of the framework absent from the data become all-NaN columns
+    stacked = data.reindex(indicator=indicators).transpose("entity", "period", "indicator").values.copy()
     codes = list(indicators)
     rows = []
     groups = tree[tree["type"] == "Aggregate"]
+    parent_of, weight_of = tree["parent"], weight.astype(float)
     for level in sorted(groups["level"].unique()):
         parents = list(groups.index[groups["level"] == level])
-        position = {p: j for j, p in enumerate(parents)}
+        column = pd.Index(parents).get_indexer(parent_of.reindex(codes).to_numpy())
+        child = np.flatnonzero(column >= 0)
         matrix = np.zeros((len(codes), len(parents)))
-        for i, code in enumerate(codes):
-            if tree.at[code, "parent"] in position:
-                matrix[i, position[tree.at[code, "parent"]]] = float(weight[code])
+        matrix[child, column[child]] = weight_of.reindex(codes).to_numpy()[child]
         is_child = matrix.sum(axis=1) > 0 if len(codes) else np.zeros(0, bool)
         values = stacked[..., is_child]
         matrix = matrix[is_child]

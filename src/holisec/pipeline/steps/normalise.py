@@ -28,8 +28,15 @@ from holisec.pipeline._panel import PipelineError, Scope, as_panel, from_columns
 
 def directions(framework: Framework | None, codes) -> xr.DataArray:
     """Effective direction (+1/-1) of each indicator code; +1 without a framework."""
-    values = [1 if framework is None else framework.effective_direction(c) for c in codes]
-    return xr.DataArray(np.array(values, dtype="float64"), dims="indicator", coords={"indicator": list(codes)})
+    codes = list(codes)
+    if framework is None:
+        values = np.ones(len(codes))
+    else:
+        values = framework.effective_directions.reindex(codes).to_numpy(dtype="float64")
+        if np.isnan(values).any():
+            raise PipelineError(f"normalise: code(s) {[c for c, v in zip(codes, values) if v != v]} "
+                                f"are not in framework {framework.id!r}")
+    return xr.DataArray(values, dims="indicator", coords={"indicator": codes})
 
 
 def minmax(x: xr.DataArray, *, scope: Scope = "panel", lo: float = 0.0, hi: float = 100.0):
