@@ -72,13 +72,22 @@ def build_from_store(
                  entity_groups=entity_groups(store, entity_type), vintage=vintage_label(store, as_of))
 
 
-def audit_result(result, *, period=None, importance: str = "groups"):
-    """Statistical audit of a built index, with leave-one-out importance.
+def benchmarks(store, *, as_of: str | int | None = None) -> xr.DataArray | None:
+    """Published comparison indices in the store (FSI, GPI, ND-GAIN), or None."""
+    from holisec.audit.validity import BENCHMARK_POLARITY
+
+    panel = store.panel(as_of=as_of, indicators=list(BENCHMARK_POLARITY), entity_type="country")
+    return panel if panel.sizes.get("indicator", 0) else None
+
+
+def audit_result(result, *, period=None, importance: str = "groups", benchmarks: xr.DataArray | None = None):
+    """Statistical audit of a built index, with leave-one-out importance and external validity.
 
     ``importance``: ``"none"``, ``"groups"`` (drop each domain) or ``"all"`` (each domain
-    and each indicator); every drop is a full rebuild with the same recipe.
+    and each indicator); every drop is a full rebuild with the same recipe. ``benchmarks``:
+    published indices ``(entity, period, indicator)`` to correlate the aggregates with.
     """
-    from holisec.audit import audit, leave_one_out
+    from holisec.audit import audit, external_validity, leave_one_out
 
     codes = set(result.scores["code"].values)
     tree = result.framework.tree.loc[lambda t: t.index.isin(codes)]
@@ -99,4 +108,8 @@ def audit_result(result, *, period=None, importance: str = "groups"):
         report.importance = leave_one_out(
             rebuild, baseline, tree, indicators=indicators if importance == "all" else [], groups=True
         )
+    if benchmarks is not None:
+        scores = result.scores if period is None else result.scores.sel(
+            period=[period] if isinstance(period, int) else list(period))
+        report.validity = external_validity(scores, benchmarks)
     return report

@@ -66,6 +66,10 @@ def test_audit_json_reports_every_part(store):
     assert alphas["political"] > 0.8  # WGI and V-Dem governance measures are highly consistent
     assert {r["dropped"] for r in rep["importance"]} >= {"political", "nuclear"}
     assert all(abs(r["r"]) <= 1 for r in rep["within"] if r["r"] is not None)
+    # external validity, a published fact: fragile states (FSI) and our risk index agree closely
+    fsi = [r for r in rep["validity"] if r["benchmark"] == "bench_fsi" and r["code"] == "index"]
+    assert fsi and fsi[0]["period"] == 2019 and fsi[0]["n"] >= 150
+    assert fsi[0]["spearman"] > 0.8
 
 
 def test_coinr_tables_reproduce_coinr(tmp_path):

@@ -11,6 +11,7 @@ from holisec.audit.importance import leave_one_out, rank_shift, summarise_import
 from holisec.audit.pca import pca, pca_eigen
 from holisec.audit.reliability import cronbach_alpha, reliability
 from holisec.audit.report import AuditReport, audit
+from holisec.audit.validity import external_validity, summarise_validity
 
 __all__ = [
     "AuditReport", "audit",
@@ -20,4 +21,5 @@ __all__ = [
     "pca", "pca_eigen",
     "effective_weights", "correlation_ratio",
     "leave_one_out", "rank_shift", "summarise_importance",
+    "external_validity", "summarise_validity",
 ]

@@ -19,6 +19,7 @@ from holisec.audit._common import Use, check_scores, json_ready, root_of, select
 from holisec.audit.coverage import MIN_SHARE, coverage_summary
 from holisec.audit.effective import RATIO, effective_weights
 from holisec.audit.importance import leave_one_out, summarise_importance
+from holisec.audit.validity import summarise_validity
 from holisec.audit.pca import pca
 from holisec.audit.reliability import ALPHA_MIN, reliability
 
@@ -43,6 +44,8 @@ class AuditReport:
         Effective versus nominal weights.
     importance : DataFrame or None
         Leave-one-out importance per period (only when a ``rebuild`` callable was given).
+    validity : DataFrame or None
+        Correlations with published indices per period (:mod:`holisec.audit.validity`).
     flags : DataFrame
         One row per flag: ``check, subject, parent, period, method, value, detail``.
     settings : dict
@@ -57,6 +60,7 @@ class AuditReport:
     pca_loadings: pd.DataFrame
     effective: pd.DataFrame
     importance: pd.DataFrame | None = None
+    validity: pd.DataFrame | None = None
     flags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLAG_COLUMNS))
     settings: dict = field(default_factory=dict)
 
@@ -69,6 +73,8 @@ class AuditReport:
             "pca": self.pca, "pca_loadings": self.pca_loadings, "effective": self.effective,
             "importance": self.importance,
             "importance_summary": None if self.importance is None else summarise_importance(self.importance),
+            "validity": self.validity,
+            "validity_summary": None if self.validity is None else summarise_validity(self.validity),
             "flags": self.flags,
         })
 
@@ -90,6 +96,11 @@ class AuditReport:
             a = self.reliability.dropna(subset=["alpha"])
             if len(a):
                 lines.append(f"Cronbach's alpha: median {a['alpha'].median():.2f} over {len(a)} aggregate(s)")
+        if self.validity is not None and len(self.validity):
+            v = summarise_validity(self.validity)
+            v = v[v["code"] == self.settings.get("root", v["code"].iloc[0])]
+            lines.append("Agreement with published indices (median Spearman over years): " + ", ".join(
+                f"{r.benchmark} {r.spearman:.2f} ({r.first}-{r.last})" for r in v.itertuples()))
         if self.importance is not None and len(self.importance):
             top = summarise_importance(self.importance).head(3)
             lines.append("Most influential (leave-one-out): " + ", ".join(
@@ -197,7 +208,7 @@ def audit(
     """
     scores = select_periods(check_scores(scores), period)
     periods = [int(p) for p in scores["period"].values]
-    settings = dict(periods=f"{min(periods)}-{max(periods)}" if periods else "", period_list=periods,
+    settings = dict(root=root_of(tree), periods=f"{min(periods)}-{max(periods)}" if periods else "", period_list=periods,
                     by_period=by_period, use=use, use_alpha=use_alpha, coverage_min=coverage_min,
                     redundant=redundant, negative=negative, weak=weak, alpha_min=alpha_min, ratio=ratio)
     kw = dict(by_period=by_period)

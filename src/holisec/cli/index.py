@@ -113,12 +113,15 @@ def audit(
     store: str = StoreOpt,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Statistical audit: coverage, correlations, Cronbach's alpha, PCA, effective weights, leave-one-out."""
-    from holisec.index import audit_result
+    """Statistical audit: coverage, correlations, alpha, PCA, effective weights, leave-one-out, external validity."""
+    from holisec.data.store import Store
+    from holisec.index import audit_result, benchmarks
 
     with user_errors():
         result = _result(store, framework, recipe, as_of)
-        report = audit_result(result, period=year, importance=importance)
+        with Store(store, read_only=True) as st:
+            published = benchmarks(st, as_of=as_of)
+        report = audit_result(result, period=year, importance=importance, benchmarks=published)
     if json_out:
         print_json({**result.metadata(), **report.to_dict()})
     else:
