@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -140,3 +141,22 @@ def test_subnational_layer_ranks_regions(store):
     assert top["entity"][:3] in {"SOM", "CAF", "TCD", "NER", "SSD", "MLI", "BFA"}
     assert bottom["entity"][:3] in {"CHE", "NOR", "GBR", "AUS", "SWE", "DNK", "NLD", "DEU", "USA"}
     assert " - " in top["name"]  # region names, not codes
+
+
+def test_rank_by_element_view(store):
+    from holisec.data.store import Store
+    from holisec.index import build_from_store
+
+    with Store(store, read_only=True) as st:
+        result = build_from_store(st)
+    el = result.elements()
+    assert set(el["element"].values) == {e.id for e in result.framework.elements}
+    # the political element is the political domain alone: identical scores
+    np.testing.assert_allclose(el.sel(element="political").values, result.scores.sel(code="political").values)
+    # the economic element (basis) is the mean of its domains
+    groups = next(e.groups for e in result.framework.elements if e.id == "economic")
+    expected = result.scores.sel(code=groups).mean("code").values
+    np.testing.assert_allclose(el.sel(element="economic").values, expected)
+    res = runner.invoke(app, ["rank", "--store", store, "--year", "2019", "--domain", "people", "--top", "3", "--json"])
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(res.output)["ranking"]) == 3

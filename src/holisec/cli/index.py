@@ -63,7 +63,7 @@ def build(
 
 def rank(
     year: int = typer.Option(..., "--year", "-y", help="Period to rank."),
-    domain: str = typer.Option(None, "--domain", "-d", help="A domain/group code (default: the index)."),
+    domain: str = typer.Option(None, "--domain", "-d", help="A domain/group code or an element id (default: the index)."),
     top: int = typer.Option(0, "--top", help="Show only the first N (0 = all)."),
     recipe: str = RecipeOpt,
     framework: str = FrameworkOpt,
@@ -76,8 +76,10 @@ def rank(
     with user_errors():
         result = _result(store, framework, recipe, as_of, entity_type=entity_type)
         code = domain or result.root
-        if code not in result.scores["code"].values:
-            raise ValueError(f"unknown code {code!r}; groups are {[g.id for g in result.framework.groups]}")
+        known = [*result.scores["code"].values, *(e.id for e in result.framework.elements)]
+        if code not in known:
+            raise ValueError(f"unknown code {code!r}; groups are {[g.id for g in result.framework.groups]}, "
+                             f"elements {[e.id for e in result.framework.elements]}")
         if year not in result.scores["period"].values:
             p = result.scores["period"].values
             raise ValueError(f"no period {year}; the index covers {p.min()}-{p.max()}")

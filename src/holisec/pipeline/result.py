@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 import yaml
@@ -90,10 +91,34 @@ class Result:
         table.insert(3, "level", table["code"].map(levels).astype("int64"))
         return table[["entity", "period", "code", "level", "value"]]
 
+    def elements(self) -> xr.DataArray:
+        """Scores of the framework's elements (overlapping views), ``(entity, period, element)``.
+
+        Each element is the equally weighted mean of the scores of its groups that are present
+        (the five elements of the holistic approach: people, political, economic, guarantee,
+        international). Not part of the aggregation tree, so the index is unaffected.
+        """
+        have = set(self.scores["code"].values)
+        parts = []
+        for el in self.framework.elements:
+            groups = [g for g in el.groups if g in have]
+            parts.append(self.scores.sel(code=groups).mean("code", skipna=True).expand_dims(element=[el.id]))
+        if not parts:
+            return xr.DataArray(np.empty(self.scores.shape[:2] + (0,)), dims=("entity", "period", "element"),
+                                coords={"entity": self.scores["entity"], "period": self.scores["period"], "element": []})
+        return xr.concat(parts, dim="element").transpose("entity", "period", "element")
+
     def rank(self, period: int, code: str | None = None) -> pd.DataFrame:
-        """Scores and ranks (1 = highest risk, ties share the best rank) of one code in one period."""
+        """Scores and ranks (1 = highest risk, ties share the best rank) of one code in one period.
+
+        ``code`` is any code of the tree (default: the index) or an element id.
+        """
         code = code or self.root
-        series = self.scores.sel(period=period, code=code).to_series().rename("score")
+        element_ids = {e.id for e in self.framework.elements}
+        if code in element_ids and code not in set(self.scores["code"].values):
+            series = self.elements().sel(period=period, element=code).to_series().rename("score")
+        else:
+            series = self.scores.sel(period=period, code=code).to_series().rename("score")
         table = series.to_frame()
         table["rank"] = series.rank(ascending=False, method="min").astype("Int64")
         return table.sort_values(["rank", "score"], ascending=[True, False], na_position="last", kind="stable")
