@@ -41,7 +41,7 @@ def main() -> None:
     from holisec.data import Store, load_shipped
     from holisec.framework import load_framework
     from holisec.index import audit_result, entity_groups, framework_panel
-    from holisec.pipeline import Recipe, build, default_recipe, read_coinr
+    from holisec.pipeline import PipelineError, Recipe, build, default_recipe, read_coinr
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.duckdb")
@@ -58,13 +58,19 @@ def main() -> None:
     full_s, result = timeit(lambda: build(recipe, panel, fw, entity_groups=groups))
     print(f"default build (whole panel): median {full_s * 1e3:.0f} ms  [target <= 500 ms]")
 
-    def per_year():
+    def per_year() -> int:
+        built = 0
         for year in panel["period"].values:
-            build(recipe, panel.sel(period=[year]), fw, entity_groups=groups)
+            try:
+                build(recipe, panel.sel(period=[year]), fw, entity_groups=groups)
+                built += 1
+            except PipelineError:  # a single early year can fail the screening thresholds
+                pass
+        return built
 
-    loop_s, _ = timeit(per_year, repeat=3)
-    print(f"baseline, one build per year ({p} builds): median {loop_s * 1e3:.0f} ms -> "
-          f"whole-panel build is {loop_s / full_s:.1f}x faster")
+    loop_s, built = timeit(per_year, repeat=3)
+    print(f"baseline, one build per year ({p} builds, {built} pass the screening alone): median "
+          f"{loop_s * 1e3:.0f} ms -> whole-panel build is {loop_s / full_s:.1f}x faster")
     mem = peak_mb(lambda: build(recipe, panel, fw, entity_groups=groups))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of one build: {mem:.0f} MB traced allocations; process peak RSS {rss:.0f} MB  [target <= 1 GB]")

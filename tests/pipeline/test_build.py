@@ -127,3 +127,11 @@ def test_builtin_default_recipe_runs(panel, framework, groups):
     result = build("default", panel, framework, entity_groups=groups)
     assert result.recipe.name == "default"
     assert np.isfinite(result.scores.sel(code="R").values).all()
+
+
+def test_screening_everything_away_is_a_clear_error(panel, framework, groups):
+    recipe = Recipe.from_dict({"name": "strict", "steps": [
+        {"step": "impute", "method": "screen", "params": {"min_entity_share": 1.01}},
+        {"step": "normalise", "method": "minmax"}, {"step": "aggregate", "method": "amean"}]})
+    with pytest.raises(PipelineError, match=r"steps\[0\] \(impute screen .*left no data: dropped 0 indicator"):
+        build(recipe, panel, framework, entity_groups=groups)

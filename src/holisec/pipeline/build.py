@@ -134,6 +134,13 @@ def build(
                 dropped = set(report.loc[report["kind"] == "indicator", "code"])
                 if dropped:
                     working = working.with_indicators([c for c in working.indicator_ids if c not in dropped])
+                if 0 in (panel.sizes["entity"], panel.sizes["indicator"]):
+                    kinds = report["kind"].value_counts().to_dict()
+                    raise PipelineError(
+                        f"recipe steps[{index}] (impute screen {params}) left no data: dropped "
+                        f"{kinds.get('indicator', 0)} indicator(s) and {kinds.get('entity', 0)} entity(ies) of "
+                        f"{raw.sizes['entity']} x {raw.sizes['period']} x {raw.sizes['indicator']}; lower the thresholds"
+                    )
                 store("screened", panel)
                 continue
         elif step.step == "treat":
