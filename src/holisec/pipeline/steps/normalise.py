@@ -43,8 +43,11 @@ def minmax(x: xr.DataArray, *, scope: Scope = "panel", lo: float = 0.0, hi: floa
     """``(x - min) / (max - min) * (hi - lo) + lo``; 1-100 keeps geometric means off zero."""
     dims = reduce_dims(scope)
     low, high = x.min(dims), x.max(dims)
+    axes = tuple(x.get_axis_num(d) for d in dims)
+    v = x.values
+    lo_v, hi_v = np.expand_dims(low.values, axes), np.expand_dims(high.values, axes)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (x - low) / (high - low) * (hi - lo) + lo, {"min": low, "max": high}
+        return x.copy(data=(v - lo_v) / (hi_v - lo_v) * (hi - lo) + lo), {"min": low, "max": high}
 
 
 def zscore(x: xr.DataArray, *, scope: Scope = "panel", mean: float = 0.0, sd: float = 1.0):

@@ -32,10 +32,12 @@ REPORT_COLUMNS = ["code", "parent", "method", "weight", "statistic", "target"]
 def within_parent(raw: pd.Series, framework: Framework) -> pd.Series:
     """Normalise weights to sum to one among the children of each parent (root: 1)."""
     parent = framework.tree["parent"].reindex(raw.index)
-    totals = raw.groupby(parent.fillna("")).transform("sum")
-    out = (raw / totals.where(totals > 0)).fillna(0.0)
-    out[parent.isna()] = 1.0
-    return out.rename("weight")
+    is_root = parent.isna().to_numpy()
+    values = raw.to_numpy(dtype="float64")
+    totals = raw.groupby(parent.fillna("").to_numpy()).transform("sum").to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(totals > 0, values / totals, 0.0)
+    return pd.Series(np.where(is_root, 1.0, out), index=raw.index, name="weight")
 
 
 def _explicit_raw(framework: Framework, weights: Mapping[str, float] | None) -> pd.Series:
