@@ -160,3 +160,18 @@ def test_rank_by_element_view(store):
     res = runner.invoke(app, ["rank", "--store", store, "--year", "2019", "--domain", "people", "--top", "3", "--json"])
     assert res.exit_code == 0, res.output
     assert len(json.loads(res.output)["ranking"]) == 3
+
+
+def test_every_saved_value_names_its_sources_and_restricted_licences(store, tmp_path):
+    out = tmp_path / "r.parquet"
+    res = runner.invoke(app, ["build", "--store", store, "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    meta = json.loads(res.output)
+    # IMF WEO (debt, deficit) and EPR are free for non-commercial use only: said wherever they appear
+    assert "IMF" in meta["licence_note"] and "EPR" in meta["licence_note"]
+    table = pd.read_parquet(out)
+    one = table.drop_duplicates("code").set_index("code")
+    assert one.at["wgi_va", "sources"] == "wgi" and not one.at["wgi_va", "non_commercial"]
+    assert one.at["gov_debt", "sources"] == "imf_weo" and one.at["gov_debt", "non_commercial"]
+    assert set(one.at["economic", "sources"].split(";")) >= {"gapminder", "imf_weo"}
+    assert one.at["economic", "non_commercial"] and one.at["index", "non_commercial"]

@@ -51,7 +51,7 @@ def build(
     with user_errors():
         result = _result(store, framework, recipe, as_of, idata, imeta, entity_type)
         path = result.save(out)
-    meta = {**result.metadata(), "out": str(path), "entities": int(result.scores.sizes["entity"]),
+    meta = {**result.metadata(), "licence_note": result.licence_note(), "out": str(path), "entities": int(result.scores.sizes["entity"]),
             "periods": int(result.scores.sizes["period"]), "codes": int(result.scores.sizes["code"])}
     if json_out:
         print_json(meta)
@@ -59,6 +59,8 @@ def build(
         console.print(f"[green]built[/] {meta['entities']} entities x {meta['periods']} periods x "
                       f"{meta['codes']} codes -> {path}  (recipe {result.recipe.name} "
                       f"{result.recipe.hash[:12]}, {result.vintage}, holisec {result.version})", highlight=False)
+        if result.licence_note():
+            console.print(f"[yellow]{result.licence_note()}[/]", highlight=False)
 
 
 def rank(
@@ -90,9 +92,11 @@ def rank(
         table = table.head(top)
     if json_out:
         print_json({**result.metadata(), "code": code, "period": year, "polarity": "higher = more risk",
-                    "ranking": frame_records(table)})
+                    "licence_note": result.licence_note(), "ranking": frame_records(table)})
     else:
         show_table(table, f"{code} {year} (rank 1 = highest risk)", floatfmt="{:.1f}", max_rows=top or 300)
+        console.print(f"{result.vintage}; recipe {result.recipe.name} {result.recipe.hash[:12]}. "
+                      f"{result.licence_note()}", highlight=False)
 
 
 def _names(store, entity_type: str = "country") -> dict[str, str]:

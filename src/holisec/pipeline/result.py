@@ -123,6 +123,34 @@ class Result:
         table["rank"] = series.rank(ascending=False, method="min").astype("Int64")
         return table.sort_values(["rank", "score"], ascending=[True, False], na_position="last", kind="stable")
 
+    def sources(self) -> pd.DataFrame:
+        """Per code: the sources and licences behind it (an aggregate: those of its indicators).
+
+        Columns ``code, sources, licences, non_commercial``; sources are the framework's
+        source ids (``;``-joined), so every score can be traced to where its numbers come from.
+        """
+        fw = self.framework
+        known = {src.id: src for src in fw.sources}
+        rows = []
+        for code in self.scores["code"].values:
+            leaves = [c for c in fw.leaves(code) if c in set(self.scores["code"].values)] or [code]
+            inds = [fw.indicator(c) for c in leaves if c in fw.indicator_ids]
+            ids = sorted({i.source for i in inds if i.source})
+            licences = sorted({(i.licence or (known[i.source].licence if i.source in known else "")) for i in inds} - {""})
+            rows.append((code, ";".join(ids), ";".join(licences),
+                         any(known[i].non_commercial for i in ids if i in known)))
+        return pd.DataFrame(rows, columns=["code", "sources", "licences", "non_commercial"])
+
+    def licence_note(self) -> str:
+        """One line naming the sources whose data are free for non-commercial use only ('' if none)."""
+        known = {src.id: src for src in self.framework.sources}
+        used = set(";".join(self.sources()["sources"]).split(";")) - {""}
+        restricted = sorted(s for s in used if s in known and known[s].non_commercial)
+        if not restricted:
+            return ""
+        names = ", ".join(f"{known[s].name} ({known[s].licence})" for s in restricted)
+        return f"Includes data free for non-commercial use only: {names}."
+
     def metadata(self) -> dict[str, str]:
         """Provenance columns written next to every saved value."""
         return {
@@ -131,8 +159,8 @@ class Result:
         }
 
     def long_table(self) -> pd.DataFrame:
-        """:meth:`to_frame` plus the provenance columns of :meth:`metadata`."""
-        table = self.to_frame()
+        """:meth:`to_frame` plus each code's sources (licences: :meth:`sources`) and :meth:`metadata`."""
+        table = self.to_frame().merge(self.sources().drop(columns="licences"), on="code", how="left", sort=False)
         for key, value in self.metadata().items():
             table[key] = value
         return table
@@ -153,8 +181,10 @@ class Result:
             table.to_parquet(path, index=False)
         elif suffix == ".xlsx":
             wide = self.scores.transpose("entity", "period", "code").to_series().unstack("code")
+            provenance = [*self.metadata().items(), ("licence_note", self.licence_note())]
             sheets = {"scores": wide[list(self.scores["code"].values)].reset_index(),
-                      "provenance": pd.DataFrame(list(self.metadata().items()), columns=["key", "value"])}
+                      "provenance": pd.DataFrame(provenance, columns=["key", "value"]),
+                      "sources": self.sources()}
             sheets.update({name: _wide(panel) for name, panel in self.datasets.items()})
             sheets["weights"] = self.weights.rename_axis("code").reset_index()
             recipe_lines = yaml.safe_dump(self.recipe.canonical(), sort_keys=False).splitlines()
