@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from holisec.cli.common import console, print_json, user_errors
 from holisec.framework import builtin_frameworks, load_framework
@@ -20,15 +21,20 @@ def show(
     if json_out:
         print_json(fw.summary())
         return
-    console.print(f"[bold]{fw.name}[/] ({fw.id} v{fw.version}) - {fw.polarity}")
+    console.print(f"[bold]{escape(fw.name)}[/] ({fw.id} v{fw.version}) - {fw.polarity}")
     for g in fw.groups:
         kids = fw.children(g.id)
-        gap = f" [yellow](gap: {g.gap})[/]" if g.gap else ""
-        console.print(f"  [cyan]{g.id}[/] {g.name}: {len(kids)} children{gap}")
+        gap = f"\n      [yellow]gap: {escape(g.gap)}[/]" if g.gap else ""
+        shown = ", ".join(
+            f"{k}({'+' if fw.tree.at[k, 'direction'] > 0 else '-'})" if fw.tree.at[k, "type"] == "Indicator" else k
+            for k in kids
+        )
+        console.print(f"  [cyan]{g.id}[/] {escape(g.name)}: {shown}{gap}", highlight=False)
     if fw.elements:
-        console.print("[bold]Elements[/] (views over domains):")
+        console.print("[bold]Elements[/] (overlapping views over the domains, not part of the aggregation):")
         for e in fw.elements:
-            console.print(f"  {e.name} [{e.role}]: {', '.join(e.groups)}")
+            console.print(f"  {escape(e.name)} ({e.role}): {', '.join(e.groups)}", highlight=False)
+    console.print("(+) a higher value raises risk, (-) a higher value lowers it")
     console.print(f"{len(fw.indicators)} indicators, {len(fw.sources)} sources. Built-ins: {', '.join(builtin_frameworks())}")
 
 
