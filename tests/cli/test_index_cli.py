@@ -175,3 +175,16 @@ def test_every_saved_value_names_its_sources_and_restricted_licences(store, tmp_
     assert one.at["gov_debt", "sources"] == "imf_weo" and one.at["gov_debt", "non_commercial"]
     assert set(one.at["economic", "sources"].split(";")) >= {"gapminder", "imf_weo"}
     assert one.at["economic", "non_commercial"] and one.at["index", "non_commercial"]
+
+
+def test_no_composition_jumps_at_the_end_of_the_panel(store):
+    """Series that stop (SDG 2017, UNHCR 2018, V-Dem 2021) must not make domain scores jump."""
+    from holisec.data.store import Store
+    from holisec.index import build_from_store
+
+    with Store(store, read_only=True) as st:
+        result = build_from_store(st)
+    domains = result.scores.sel(code=result.framework.children(result.root))
+    big = (abs(domains.diff("period")) > 8).sum(("entity", "code")).to_series()
+    # ordinary years have 12-31 such domain-years out of ~1,900; a composition artefact gives 100+
+    assert big.max() < 60, big[big >= 60].to_dict()
