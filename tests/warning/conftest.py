@@ -35,3 +35,46 @@ def synthetic(n_ent: int = 40, y0: int = 1960, y1: int = 2010, seed: int = 1, st
 @pytest.fixture(scope="session")
 def synth():
     return synthetic()
+
+
+FRAMEWORK_YAML = """
+id: synth
+name: Synthetic two-domain framework
+version: '1'
+polarity: higher = more risk
+groups:
+- id: index
+  name: Index
+- id: stress
+  name: Stress
+  parent: index
+- id: noise
+  name: Noise
+  parent: index
+indicators:
+- {id: ind_x, name: X, parent: stress, licence: test}
+- {id: ind_x2, name: X slow, parent: stress, licence: test, slow: true}
+- {id: ind_n1, name: N1, parent: noise, licence: test}
+- {id: ind_n2, name: N2, parent: noise, licence: test, slow: true}
+"""
+
+
+def synthetic_index(out: pd.DataFrame, pred: pd.DataFrame, tmp_path, y0: int = 1980, seed: int = 2):
+    """(panel, framework, groups) whose 'stress' domain carries the planted driver x."""
+    import xarray as xr
+
+    from holisec.framework import load_framework
+
+    rng = np.random.default_rng(seed)
+    p = pred[pred.year >= y0].sort_values(["iso3", "year"])
+    ents, years = p.iso3.unique(), np.sort(p.year.unique())
+    x = p["x"].to_numpy().reshape(len(ents), len(years))
+    v = np.stack([x, x + 0.3 * rng.normal(size=x.shape), rng.normal(size=x.shape), rng.normal(size=x.shape)], axis=2)
+    v[rng.random(v.shape) < 0.05] = np.nan  # gaps for the imputation steps
+    panel = xr.DataArray(v, dims=("entity", "period", "indicator"),
+                         coords={"entity": ents, "period": years, "indicator": ["ind_x", "ind_x2", "ind_n1", "ind_n2"]})
+    f = tmp_path / "synth.yaml"
+    f.write_text(FRAMEWORK_YAML)
+    groups = pd.DataFrame({"region": np.where(np.arange(len(ents)) % 2, "R1", "R2"),
+                           "continent": "C", "income": "I"}, index=pd.Index(ents, name="entity"))
+    return panel, load_framework(f), groups

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from holisec.warning import metrics as mt
-from holisec.warning.forecast import MODELS, Spec, design, fit_origin
+from holisec.warning.forecast import MODELS, Spec, design, fit_origin, index_for
 from holisec.warning.outcomes import TARGETS, load_ewp_forecasts, load_outcomes, load_predictors
 
 DEV_FIRST_ORIGIN = 1990
@@ -68,36 +68,40 @@ def split_of(year: pd.Series, horizon: int) -> pd.Series:
                      index=year.index)
 
 
-def _one(d, T, spec, include):
-    return fit_origin(d, T, spec, include)[0]
+def _one(d, T, spec, include, feats=None):
+    return fit_origin(d, T, spec, include, index_feats=feats)[0]
 
 
-def rolling(d: pd.DataFrame, origins, spec: Spec, include=None, n_jobs: int = N_JOBS) -> pd.DataFrame:
+def rolling(d: pd.DataFrame, origins, spec: Spec, include=None, n_jobs: int = N_JOBS,
+            index=None) -> pd.DataFrame:
     """Forecasts of every origin stacked: iso3, year (= origin), y, one column per model;
-    ``split`` is '' for rows whose outcome is not observed."""
+    ``split`` is '' for rows whose outcome is not observed. ``index``: ``OriginIndex`` whose
+    per-origin builds (data known at T only) supply the index features of origin T."""
+    feats = index.precompute(origins) if index is not None else {}
     if n_jobs == 1 or len(origins) < 4:
-        rows = [_one(d, int(T), spec, include) for T in origins]
+        rows = [_one(d, int(T), spec, include, feats.get(int(T))) for T in origins]
     else:
         from joblib import Parallel, delayed
 
-        rows = Parallel(n_jobs=n_jobs)(delayed(_one)(d, int(T), spec, include) for T in origins)
+        rows = Parallel(n_jobs=n_jobs)(delayed(_one)(d, int(T), spec, include, feats.get(int(T)))
+                                       for T in origins)
     out = pd.concat([r for r in rows if len(r)], ignore_index=True)
     out["split"] = split_of(out["year"], TARGETS[d.attrs["target"]].horizon).where(out.y.notna(), "").to_numpy()
     return out
 
 
-def tune(d: pd.DataFrame, spec: Spec, origins) -> tuple[Spec, pd.DataFrame]:
+def tune(d: pd.DataFrame, spec: Spec, origins, index=None) -> tuple[Spec, pd.DataFrame]:
     """Choose logit C and GBM size by pooled log loss on development origins only."""
     h = TARGETS[d.attrs["target"]].horizon
     origins = [T for T in origins if T + h <= DEV_LAST]
     rec = []
     for C in LOGIT_GRID:
-        f = rolling(d, origins, Spec(logit_C=C, start=spec.start, seed=spec.seed), {"logit"})
+        f = rolling(d, origins, Spec(logit_C=C, start=spec.start, seed=spec.seed), {"logit"}, index=index)
         f = f[f.split == "dev"]
         rec.append({"model": "logit", "params": f"C={C}", "log_loss": mt.log_loss(f.y, f.logit),
                     "aupr": mt.average_precision(f.y, f.logit), "C": C})
     for g in GBM_GRID:
-        f = rolling(d, origins, Spec(gbm=g, start=spec.start, seed=spec.seed), {"gbm"})
+        f = rolling(d, origins, Spec(gbm=g, start=spec.start, seed=spec.seed), {"gbm"}, index=index)
         f = f[f.split == "dev"]
         rec.append({"model": "gbm", "params": str(g), "log_loss": mt.log_loss(f.y, f.gbm),
                     "aupr": mt.average_precision(f.y, f.gbm), "gbm": g})
@@ -185,27 +189,32 @@ def verdict(metrics: pd.DataFrame, boot: pd.DataFrame, model: str = "ensemble") 
 
 
 def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = None,
-             predictors: pd.DataFrame | None = None, scores=None, origins=None,
+             predictors: pd.DataFrame | None = None, index=True, origins=None,
              spec: Spec | None = None, tune_hyper: bool = True, B: int = 1000, seed: int = 0,
              contiguity: pd.DataFrame | None = None) -> EvalResult:
     """Run the full rolling-origin evaluation of one target (see module docstring).
 
-    ``outcomes``/``predictors`` default to the shipped tables, ``scores`` (entity, period,
-    code) adds composite-index scores as (slow) features, ``origins`` default to 1990..last."""
+    ``outcomes``/``predictors`` default to the shipped tables; ``index``: ``OriginIndex`` whose
+    per-origin builds give leakage-free domain/index features (True = shipped data, False =
+    none); ``origins`` default to 1990..last."""
     t0 = time.perf_counter()
     o = load_outcomes() if outcomes is None else outcomes
     p = load_predictors() if predictors is None else predictors
-    d = design(target, o, p, scores, contiguity=contiguity)
+    ix = index_for(index)
+    d = design(target, o, p, contiguity=contiguity)
     h = TARGETS[target].horizon
     last = int(d.loc[d.y.notna(), "year"].max())
     origins = list(range(DEV_FIRST_ORIGIN, last + 1)) if origins is None else list(origins)
     spec = spec or Spec(seed=seed)
+    ti = time.perf_counter()
+    if ix is not None:
+        ix.precompute(origins)
     t1 = time.perf_counter()
     tuning = pd.DataFrame()
     if tune_hyper:
-        spec, tuning = tune(d, spec, origins)
+        spec, tuning = tune(d, spec, origins, ix)
     t2 = time.perf_counter()
-    f = rolling(d, origins, spec)
+    f = rolling(d, origins, spec, index=ix)
     t3 = time.perf_counter()
     models = [m for m in MODELS + BASELINES if m in f.columns]
     base = [b for b in BASELINES if b in f.columns]
@@ -214,7 +223,7 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     py = per_year(f, models)
     ewp = ewp_comparison(f, MODELS + base, B, seed) if target == "mass_killing" else None
     t4 = time.perf_counter()
-    rt = {"design_s": t1 - t0, "tuning_s": t2 - t1, "rolling_s": t3 - t2, "scoring_s": t4 - t3,
+    rt = {"index": ix is not None, "design_s": ti - t0, "index_builds_s": t1 - ti, "tuning_s": t2 - t1, "rolling_s": t3 - t2, "scoring_s": t4 - t3,
           "total_s": t4 - t0, "origins": len(origins), "horizon": h}
     return EvalResult(target, spec, f, met, boot, py, tuning, ewp, rt, verdict(met, boot))
 

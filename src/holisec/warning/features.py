@@ -39,25 +39,40 @@ PITF_FEATURES = ["pitf_partial_autocracy", "pitf_partial_dem_factional",
                  "pitf_partial_dem_nonfactional", "pitf_full_democracy",
                  "pitf_infmort_rel", "pitf_bad_neighbourhood", "pitf_discrimination"]
 
-DOMAINS = {
-    "conflict history": ["conf_recency", "conf_log_peace", "conf_never", "conf_years10",
-                         "conf_major10"],
-    "neighbourhood": ["nb_conflict", "nb_conflict_share", "pitf_bad_neighbourhood"],
-    "coup history": ["coup_recency", "coup_count5"],
-    "mass-killing history": ["mk_ongoing", "mk_recency"],
-    "political": VDEM + PITF_FEATURES[:4],
-    "socio-economic": ["log_pop", "log_gdp_pc", "gdp_pc_growth", "log_state_age",
-                       "infmort_rel", "pitf_infmort_rel"],
-    "ethnic exclusion": ["epr_groups", "epr_elf", "epr_excluded_group_pop", "discrimpop",
-                         "pitf_discrimination"],
+HISTORY = "history/context"
+STRUCTURAL_GROUP = "structural"
+#: explanation groups of the non-index features (index features go to their framework domain)
+GROUPS = {
+    HISTORY: ["conf_recency", "conf_log_peace", "conf_never", "conf_years10", "conf_major10",
+              "nb_conflict", "nb_conflict_share", "pitf_bad_neighbourhood", "coup_recency",
+              "coup_count5", "mk_ongoing", "mk_recency"],
+    STRUCTURAL_GROUP: VDEM + PITF_FEATURES + ["log_pop", "log_gdp_pc", "gdp_pc_growth",
+                                              "log_state_age", "infmort_rel", "epr_groups",
+                                              "epr_elf", "epr_excluded_group_pop", "discrimpop"],
 }
+_GROUP_OF = {f: g for g, fs in GROUPS.items() for f in fs}
 
 
-def feature_domain(name: str) -> str:
-    """Domain (group) of a feature name; index scores keep their own code."""
-    if name.startswith("score_"):
-        return name.removeprefix("score_")
-    return next((d for d, fs in DOMAINS.items() if name in fs), "other")
+def code_domains(framework) -> dict[str, str]:
+    """Index code -> its domain: indicators map to their parent domain, domains to themselves,
+    the root to ``index``."""
+    t = framework.tree
+    root = t.index[t["parent"].isna() | (t["parent"] == "")]
+    out = {c: c for c in t.index[t["type"] != "Indicator"]}
+    out |= {c: "index" for c in root}
+    ind = t[t["type"] == "Indicator"]
+    return out | dict(zip(ind.index, ind["parent"]))
+
+
+def feature_group(name: str, parents: dict[str, str] | None = None) -> str:
+    """Explanation group of a feature: index scores (``score_``/``dscore_<code>``) -> their
+    domain (``parents``, see ``code_domains``), histories and neighbourhood -> history/context,
+    baseline predictors -> structural."""
+    for pre in ("score_", "dscore_"):
+        if name.startswith(pre):
+            code = name.removeprefix(pre)
+            return (parents or {}).get(code, code)
+    return _GROUP_OF.get(name, HISTORY if name.startswith(("conf_", "nb_", "coup_", "mk_")) else STRUCTURAL_GROUP)
 
 
 def _grid(outcomes: pd.DataFrame) -> pd.DataFrame:

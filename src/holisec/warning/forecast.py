@@ -2,7 +2,9 @@
 
 At origin T the training rows are the at-risk country-years t >= ``start`` whose outcome is
 known by T (``known_year = t + horizon <= T``); features are those of year t (known at the end
-of t); the forecast rows are the at-risk country-years t = T.
+of t); the forecast rows are the at-risk country-years t = T. Composite-index features come
+from the index rebuilt on the data known at T (``indexscores.OriginIndex``), so they are joined
+per origin, not once for the whole design.
 
 References
 ----------
@@ -18,7 +20,8 @@ import pandas as pd
 import xarray as xr
 
 from holisec.warning import models as M
-from holisec.warning.features import SLOW_DEFAULT, build_features, feature_domain
+from holisec.warning.features import SLOW_DEFAULT, build_features, code_domains, feature_group
+from holisec.warning.indexscores import OriginIndex
 from holisec.warning.outcomes import KEY, TARGETS, load_outcomes, load_predictors, make_target
 
 RECENCY = {"conflict": "conf_recency", "coup_attempt": "coup_recency", "mk_onset": "mk_recency"}
@@ -41,8 +44,8 @@ def design(target: str, outcomes: pd.DataFrame, predictors: pd.DataFrame | None 
            contiguity: pd.DataFrame | None = None) -> pd.DataFrame:
     """Target rows joined to features; ``event_t`` = the target's event in year t.
 
-    ``slow`` defaults to the structural predictors plus every index score code (composite
-    scores are built from annual sources published with a lag)."""
+    ``scores``: externally supplied (vintage-safe) scores, lagged as slow; the default recipe's
+    index enters leakage-free per origin instead (``fit_origin(index_feats=...)``)."""
     tg = TARGETS[target]
     if slow is None:
         slow = set(SLOW_DEFAULT) | (set(map(str, scores.code.values)) if scores is not None else set())
@@ -56,6 +59,22 @@ def design(target: str, outcomes: pd.DataFrame, predictors: pd.DataFrame | None 
 
 def feature_columns(d: pd.DataFrame) -> list[str]:
     return [c for c in d.columns if c not in META]
+
+
+def with_index(d: pd.DataFrame, feats: pd.DataFrame | None) -> pd.DataFrame:
+    """The design joined to one origin's index features (``OriginIndex.features``)."""
+    if feats is None:
+        return d
+    out = d.merge(feats, on=KEY, how="left")
+    out.attrs = dict(d.attrs)
+    return out
+
+
+def index_for(index) -> OriginIndex | None:
+    """``True`` -> the shipped data's ``OriginIndex``; False/None -> None; else ``index`` itself."""
+    if index is True:
+        return OriginIndex.from_store()
+    return index or None
 
 
 def training_rows(d: pd.DataFrame, origin: int, start: int) -> pd.DataFrame:
@@ -79,12 +98,14 @@ def build_models(spec: Spec, target: str, include=None) -> dict:
 
 
 def fit_origin(d: pd.DataFrame, origin: int, spec: Spec, include=None,
-               explain: bool = False) -> tuple[pd.DataFrame, dict]:
+               explain: bool = False, index_feats: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
     """Fit every model on data known at ``origin`` and predict the at-risk rows of year ``origin``.
 
-    Returns (forecast rows with one probability column per model, fitted models); with
-    ``explain`` also ``contrib`` = ensemble contributions DataFrame in ``attrs``.
+    ``index_feats``: index features built on the data known at ``origin``
+    (``OriginIndex.features(origin)``). Returns (forecast rows with one probability column per
+    model, fitted models); with ``explain`` also ``contrib`` = ensemble contributions in ``attrs``.
     """
+    d = with_index(d, index_feats)
     tr = training_rows(d, origin, spec.start)
     te = d[d.at_risk & (d.year == origin)]
     cols = feature_columns(d)
@@ -106,33 +127,41 @@ def fit_origin(d: pd.DataFrame, origin: int, spec: Spec, include=None,
     return out, fitted
 
 
-def explain_rows(contrib: pd.DataFrame, top: int = 3) -> pd.DataFrame:
-    """Top feature contributions and per-domain sums (logit scale) for each forecast row."""
+def explain_rows(contrib: pd.DataFrame, top: int = 3, parents: dict | None = None) -> pd.DataFrame:
+    """Top feature contributions and per-domain sums (logit scale) for each forecast row.
+
+    ``parents``: index code -> its domain (``features.code_domains``); index features are summed
+    into their framework domain (or ``index``), the rest into history/context or structural."""
     c = contrib.drop(columns="_bias")
     order = np.argsort(-np.abs(c.to_numpy()), axis=1)[:, :top]
     names, vals = np.array(c.columns)[order], np.take_along_axis(c.to_numpy(), order, axis=1)
     txt = ["; ".join(f"{n} {v:+.2f}" for n, v in zip(nr, vr)) for nr, vr in zip(names, vals)]
-    dom = c.T.groupby(c.columns.map(feature_domain)).sum().T
+    dom = c.T.groupby(c.columns.map(lambda n: feature_group(n, parents))).sum().T
     dom.columns = [f"domain:{x}" for x in dom.columns]
     return pd.concat([pd.DataFrame({"top_contributions": txt}, index=c.index), dom.round(4)], axis=1)
 
 
 def forecast(target: str, origin: int, outcomes: pd.DataFrame | None = None,
-             predictors: pd.DataFrame | None = None, scores: xr.DataArray | None = None,
+             predictors: pd.DataFrame | None = None, index: OriginIndex | bool | None = True,
              spec: Spec | None = None, model: str = "ensemble") -> pd.DataFrame:
-    """One row per at-risk country-year at ``origin``: entity, origin, target years, probability,
-    model, top contributions and domain contributions (logit scale)."""
+    """One row per at-risk country-year at ``origin``: entity, target, origin, target years,
+    probability, model, top contributions and contributions per domain (logit scale).
+
+    ``index``: ``OriginIndex`` (True = shipped data, False = no index features)."""
     tg = TARGETS[target]
     o = load_outcomes() if outcomes is None else outcomes
     p = load_predictors() if predictors is None else predictors
     spec = spec or default_spec(target)
-    d = design(target, o, p, scores)
-    rows, fitted = fit_origin(d, origin, spec, include={model} | {"ensemble"}, explain=True)
+    ix = index_for(index)
+    d = design(target, o, p)
+    feats = ix.features(origin) if ix is not None else None
+    rows, fitted = fit_origin(d, origin, spec, include={model} | {"ensemble"}, explain=True, index_feats=feats)
     years = f"{origin + 1}" if tg.horizon == 1 else f"{origin + 1}-{origin + tg.horizon}"
-    res = pd.DataFrame({"entity": rows["iso3"].to_numpy(), "origin": origin, "target_years": years,
-                        "probability": rows[model].to_numpy(), "model": model})
+    res = pd.DataFrame({"entity": rows["iso3"].to_numpy(), "target": target, "origin": origin,
+                        "target_years": years, "probability": rows[model].to_numpy(), "model": model})
     if model == "ensemble":
-        res = pd.concat([res, explain_rows(rows.attrs["contrib"]).reset_index(drop=True)], axis=1)
+        parents = code_domains(ix.framework) if ix is not None else None
+        res = pd.concat([res, explain_rows(rows.attrs["contrib"], parents=parents).reset_index(drop=True)], axis=1)
     return res.sort_values("probability", ascending=False, ignore_index=True)
 
 
