@@ -1,10 +1,17 @@
+import json
+
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 import xarray as xr
 
-from holisec.warning.alerts import alert_register, relative_stats, save_alerts
+from holisec.warning.alerts import alert_register, relative_stats
 from holisec.warning.changepoints import breaks, cusum, trend_breaks
+from holisec.warning.register import (register_alerts, result_alerts, save_alerts, save_forecasts,
+                                      warnings_for, well_observed_periods)
+
+from .conftest import synthetic, synthetic_index
 
 
 def _scores():
@@ -22,13 +29,36 @@ def test_relative_stats_no_lookahead():
     assert np.isnan(s.loc[("A", 2000), "change"])
     assert s.loc[("A", 2011), "z_change"] > 5  # judged against earlier changes only
     assert s.loc[("B", 2011), "peer_pct"] == 1.0
+    # own history: mean of the 5 previous values 2006-2010 = (50.5+49.5+50.5+49.5+50.5)/5
+    assert s.loc[("A", 2011), "own_mean"] == pytest.approx(50.1)
+    assert s.loc[("C", 2003), "own_mean"] == pytest.approx(np.mean(np.linspace(10, 20, 12)[:3]))
+    assert np.isnan(s.loc[("C", 2002), "own_mean"])  # fewer than 3 earlier values
 
 
 def test_levels_and_reasons():
     r = alert_register(_scores(), {"*": {"amber": 70, "red": 80}}, year=2011).set_index("entity")
-    assert r.loc["B", "level"] == "red" and "red line" in r.loc["B", "explanation"]
+    assert r.loc["B", "level"] == "red" and "red line 80.0" in r.loc["B", "explanation"]
     assert r.loc["A", "level"] == "red" and "change_z_red" in r.loc["A", "trigger"]
+    # +9.9 above its own 5-year mean: under the 10-point amber line of own history
+    assert "own_history" not in r.loc["A", "trigger"]
     assert r.loc["C", "level"] == "green" and r.loc["C", "trigger"] == "none"
+    r2 = alert_register(_scores(), {"*": {"amber": 70, "red": 80}}, year=2011,
+                        rules={"own_amber": 5.0}).set_index("entity")
+    assert "own_history_amber" in r2.loc["A", "trigger"] and "+9.9 above its own 5-year mean" in r2.loc["A", "explanation"]
+
+
+def test_thresholds_from_file_per_code(tmp_path):
+    f = tmp_path / "bl.csv"
+    pd.DataFrame({"code": ["*", "political"], "amber": [95, 40], "red": [99, 55]}).to_csv(f, index=False)
+    r = alert_register(_scores(), f, year=2011).set_index("entity")
+    assert r.loc["A", "trigger"].startswith("bottom_line_red") and "red line 55.0" in r.loc["A", "explanation"]
+    assert "bottom_line" not in r.loc["C", "trigger"]
+
+
+def test_peer_percentile_within_groups():
+    peers = pd.Series({"A": "g1", "B": "g2", "C": "g1"})
+    s = relative_stats(_scores(), peers=peers).set_index(["entity", "period"])
+    assert s.loc[("A", 2011), "peer_pct"] == 1.0 and s.loc[("C", 2011), "peer_pct"] == 0.5
 
 
 def test_save_alerts_appends_history():
@@ -38,6 +68,73 @@ def test_save_alerts_appends_history():
     save_alerts(con, r, "b2")
     n = con.execute("SELECT build_id, count(*) FROM alerts GROUP BY 1 ORDER BY 1").fetchall()
     assert n == [("b1", len(r)), ("b2", len(r))]
+
+
+@pytest.fixture(scope="module")
+def synth_result(tmp_path_factory):
+    from holisec.pipeline import build, default_recipe
+
+    out, pred, _ = synthetic(n_ent=30, y0=1980, y1=2010, seed=4)
+    panel, fw, groups = synthetic_index(out, pred, tmp_path_factory.mktemp("fw"))
+    panel = panel.copy()
+    panel.loc[dict(period=[2009, 2010])] = np.where(np.arange(30)[:, None, None] < 5,
+                                                    panel.sel(period=[2009, 2010]).values, np.nan)
+    panel.loc[dict(entity="E07", indicator="ind_x", period=2008)] = 25.0  # planted shock
+    return build(default_recipe(), panel, fw, entity_groups=groups)
+
+
+def test_register_alerts_latest_well_observed_one_transaction(synth_result, monkeypatch):
+    res = synth_result
+    assert well_observed_periods(res)[-1] == 2008  # 2009-10: only 5 of 30 entities observed
+    con = duckdb.connect()
+    reg = register_alerts(con, res, "b1")
+    assert sorted(reg["period"].unique()) == [2006, 2007, 2008]
+    assert set(reg["kind"]) == {"indicator", "domain", "index"}
+    assert len(reg) == 3 * 30 * 7  # 4 indicators, 2 domains, index
+    shock = reg.set_index(["entity", "period", "code"]).loc[("E07", 2008, "ind_x")]
+    assert shock["level"] == "red" and "bottom_line_red" in shock["trigger"] and shock["value"] == 100.0
+    register_alerts(con, res, "b2")
+    assert con.execute("SELECT count(DISTINCT build_id), count(*) FROM alerts").fetchone() == (2, 2 * len(reg))
+    nb = con.execute("SELECT count(*) FROM trend_breaks WHERE build_id = 'b1'").fetchone()[0]
+    assert nb == len(result_alerts(res)[1])
+    # a failure while writing the breaks leaves no alert rows behind
+    import holisec.warning.register as R
+
+    real = R._append
+
+    def fail(c, table, cols, df):
+        if table == "trend_breaks":
+            raise RuntimeError("disk full")
+        real(c, table, cols, df)
+
+    monkeypatch.setattr(R, "_append", fail)
+    with pytest.raises(RuntimeError):
+        register_alerts(con, res, "b3")
+    assert con.execute("SELECT count(*) FROM alerts WHERE build_id = 'b3'").fetchone()[0] == 0
+
+
+def test_warnings_for_reads_latest_build_and_forecasts(synth_result, tmp_path):
+    con = duckdb.connect()
+    register_alerts(con, synth_result, "b1")
+    fc = pd.DataFrame({"entity": ["E07", "E08"], "target": "conflict_onset", "origin": 2008,
+                       "target_years": "2009", "probability": [0.31, np.nan], "model": "ensemble",
+                       "top_contributions": ["score_stress +1.20", ""], "domain:stress": [1.2, 0.1],
+                       "domain:history/context": [np.nan, -0.2]})
+    save_forecasts(con, fc, "f1")
+    w = warnings_for("E07", con)
+    json.dumps(w, allow_nan=False)  # valid JSON: NaN -> null
+    assert w["build_id"] == "b1" and w["counts"]["red"] >= 1
+    top = w["alerts"][0]
+    assert top["period"] == 2008 and top["level"] == "red"
+    assert w["forecasts"] == [{"target": "conflict_onset", "origin": 2008, "target_years": "2009",
+                               "probability": 0.31, "model": "ensemble",
+                               "top_contributions": "score_stress +1.20", "domains": {"stress": 1.2}}]
+    f = tmp_path / "f.csv"
+    fc.to_csv(f, index=False)
+    w2 = warnings_for("E08", con, forecasts=f)
+    assert w2["forecasts"][0]["probability"] is None and w2["forecasts"][0]["domains"] == {
+        "stress": 0.1, "history/context": -0.2}
+    assert warnings_for("ZZZ", con)["alerts"] == []
 
 
 def test_changepoints_step_and_cusum():
@@ -51,3 +148,5 @@ def test_changepoints_step_and_cusum():
     assert (c["direction"] == "up").any() and c.loc[c.direction == "up", "period"].iloc[0] >= 2005
     t = trend_breaks(df)
     assert set(t["method"]) == {"pelt", "cusum"}
+    r = alert_register(df.assign(code="x"), {"*": {"amber": 99, "red": 100}}, year=2005, breaks=t)
+    assert "trend_break" in r["trigger"].iloc[0] and "upward trend break (" in r["explanation"].iloc[0]

@@ -1,16 +1,19 @@
 """Alert levels for indicators, domains and the index, and the alert register.
 
-Two kinds of trigger on scores (higher = more risk):
+Works on any scores (entity, period, code) on the 0-100 scale, higher = more risk: normalised
+indicators, domains and the index alike. Two kinds of trigger:
 
 - *bottom line*: the score is at or above an absolute threshold (``amber``/``red``) taken
-  from a dict or a YAML/JSON/CSV file (``code, amber, red``; ``*`` = default for every code);
-- *relative*: the change on the previous period is unusual for the entity itself (z-score of
-  the change against the entity's own earlier changes, ``z_amber``/``z_red``), or the level is
-  high among peers in the same period (percentile ``pct_amber``/``pct_red``).
+  from a dict or a YAML/JSON/CSV file (``code, amber, red``; ``*`` = default for every code;
+  default file ``bottom_lines.yaml`` next to this module);
+- *relative*: the level is well above the entity's own recent history (``own_amber``/``own_red``
+  points above the mean of its previous ``own_window`` years), the change on the previous
+  period is unusual for the entity (z-score of the change against its own earlier changes,
+  ``z_amber``/``z_red``), or the level is high among peers in the same period (percentile
+  ``pct_amber``/``pct_red``, optionally within peer groups).
 
-The level is the worst trigger (green < amber < red); the explanation names every trigger.
-``save_alerts`` appends the register to the DuckDB table ``alerts`` with the build id
-(history is kept, nothing is overwritten).
+The level is the worst trigger (green < amber < red); the explanation states every reason.
+Persistence (the store's ``alerts`` table) is in ``holisec.warning.register``.
 
 References
 ----------
@@ -21,7 +24,6 @@ OECD/JRC (2008) Handbook on Constructing Composite Indicators; Page (1954) Biome
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -30,14 +32,19 @@ import xarray as xr
 
 LEVELS = ("green", "amber", "red")
 DEFAULT_RULES = {"amber": 66.7, "red": 80.0, "z_amber": 2.0, "z_red": 3.0,
-                 "pct_amber": 0.90, "pct_red": 0.97, "min_history": 5}
-COLUMNS = ["entity", "period", "code", "level", "trigger", "explanation", "value", "change",
-           "z_change", "peer_pct"]
+                 "pct_amber": 0.90, "pct_red": 0.97, "min_history": 5,
+                 "own_window": 5, "own_amber": 10.0, "own_red": 20.0}
+COLUMNS = ["entity", "period", "code", "kind", "level", "trigger", "explanation", "value", "change",
+           "z_change", "own_mean", "peer_pct"]
+BOTTOM_LINES = Path(__file__).with_name("bottom_lines.yaml")
 
 
-def load_thresholds(path: str | Path) -> dict[str, dict[str, float]]:
-    """Bottom-line thresholds ``{code: {"amber": a, "red": r}}`` from YAML, JSON or CSV."""
-    p = Path(path)
+def load_thresholds(path: str | Path | None = None) -> dict[str, dict[str, float]]:
+    """Bottom-line thresholds ``{code: {"amber": a, "red": r}}`` from YAML, JSON or CSV
+    (default: the shipped ``bottom_lines.yaml``; ``{}`` if it is absent)."""
+    p = Path(path) if path is not None else BOTTOM_LINES
+    if path is None and not p.exists():
+        return {}
     if p.suffix in (".yaml", ".yml"):
         import yaml
 
@@ -56,9 +63,12 @@ def _long(scores: xr.DataArray | pd.DataFrame) -> pd.DataFrame:
     return d.dropna(subset=["value"]).sort_values(["code", "entity", "period"], ignore_index=True)
 
 
-def relative_stats(scores: xr.DataArray | pd.DataFrame) -> pd.DataFrame:
+def relative_stats(scores: xr.DataArray | pd.DataFrame, own_window: int = 5,
+                   peers: pd.Series | None = None) -> pd.DataFrame:
     """Per (entity, code, period): value, change on the previous period, z-score of that change
-    against the entity's own earlier changes (expanding, no look-ahead), and peer percentile."""
+    against the entity's own earlier changes (expanding, no look-ahead), mean of the entity's
+    previous ``own_window`` values (>= 3 of them), and percentile among the same period's
+    entities (within ``peers`` groups, entity -> group, if given)."""
     d = _long(scores)
     g = d.groupby(["code", "entity"], sort=False)
     prev_period = g["period"].shift()
@@ -71,26 +81,35 @@ def relative_stats(scores: xr.DataArray | pd.DataFrame) -> pd.DataFrame:
     var = (cq - cn * mean**2) / (cn - 1).where(cn > 1)
     d["n_history"] = cn
     d["z_change"] = (d["change"] - mean) / np.sqrt(var.where(var > 0))
-    d["peer_pct"] = d.groupby(["code", "period"])["value"].rank(pct=True)
+    prev = g["value"].shift()
+    d["own_mean"] = (prev.groupby(key).rolling(own_window, min_periods=3).mean()
+                     .reset_index(level=[0, 1], drop=True).sort_index())
+    pk = ["code", "period"] if peers is None else ["code", "period", d["entity"].map(peers).fillna("")]
+    d["peer_pct"] = d.groupby(pk)["value"].rank(pct=True)
     return d
 
 
 def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str | Path | None = None,
-                   year: int | None = None, codes: list[str] | None = None, rules: dict | None = None,
-                   breaks: pd.DataFrame | None = None) -> pd.DataFrame:
+                   year: int | list[int] | None = None, codes: list[str] | None = None,
+                   rules: dict | None = None, breaks: pd.DataFrame | None = None,
+                   kinds: dict[str, str] | None = None, peers: pd.Series | None = None) -> pd.DataFrame:
     """The alert register: one row per (entity, period, code) with level, trigger, explanation.
 
-    ``thresholds``: ``{code: {"amber", "red"}}`` (``"*"`` = default) or a file; ``year``: keep one
-    period; ``breaks``: optional trend breaks (``changepoints.trend_breaks``) added as amber triggers.
+    ``thresholds``: ``{code: {"amber", "red"}}`` (``"*"`` = default) or a file (None = the
+    shipped ``bottom_lines.yaml``); ``year``: keep these periods; ``breaks``: trend breaks
+    (``changepoints.trend_breaks``), upward ones added as amber triggers; ``kinds``: code ->
+    indicator/domain/index (``code_kinds``); ``peers``: entity -> peer group.
     """
     r = DEFAULT_RULES | (rules or {})
-    th = load_thresholds(thresholds) if isinstance(thresholds, (str, Path)) else (thresholds or {})
-    d = relative_stats(scores)
+    th = thresholds if isinstance(thresholds, dict) else load_thresholds(thresholds)
+    d = relative_stats(scores, int(r["own_window"]), peers)
     if codes is not None:
         d = d[d["code"].isin(codes)]
     if year is not None:
-        d = d[d["period"] == year]
+        d = d[d["period"].isin(np.atleast_1d(year))]
     d = d.reset_index(drop=True)
+    d["kind"] = d["code"].map(kinds).astype(object).fillna("") if kinds else ""
+    own = d["value"] - d["own_mean"]
     default = th.get("*", {"amber": r["amber"], "red": r["red"]})
     uc = d["code"].unique()
     amb = d["code"].map({c: float(th.get(c, default)["amber"]) for c in uc}).astype(float)
@@ -100,15 +119,22 @@ def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str |
     conds = {  # name -> (level, mask, text)
         "bottom_line_red": (2, d["value"] >= red, "score {v:.1f} >= red line {t:.1f}"),
         "bottom_line_amber": (1, (d["value"] >= amb) & (d["value"] < red), "score {v:.1f} >= amber line {t:.1f}"),
+        "own_history_red": (2, own >= r["own_red"], "score {v:.1f} is {o:+.1f} above its own {w}-year mean"),
+        "own_history_amber": (1, (own >= r["own_amber"]) & (own < r["own_red"]),
+                              "score {v:.1f} is {o:+.1f} above its own {w}-year mean"),
         "change_z_red": (2, z >= r["z_red"], "rise of {c:+.1f} is {z:.1f} SD above own history"),
         "change_z_amber": (1, (z >= r["z_amber"]) & (z < r["z_red"]), "rise of {c:+.1f} is {z:.1f} SD above own history"),
         "peer_pct_red": (2, d["peer_pct"] >= r["pct_red"], "among top {p:.0%} of peers"),
         "peer_pct_amber": (1, (d["peer_pct"] >= r["pct_amber"]) & (d["peer_pct"] < r["pct_red"]), "among top {p:.0%} of peers"),
     }
     if breaks is not None and len(breaks):
-        b = breaks[breaks["size"] > 0][["entity", "code", "period"]].drop_duplicates().assign(_b=True)
-        hit = d.merge(b, on=["entity", "code", "period"], how="left")["_b"].fillna(False).to_numpy(bool)
-        conds["trend_break"] = (1, pd.Series(hit, index=d.index), "upward trend break")
+        b = (breaks[breaks["size"] > 0].groupby(["entity", "code", "period"])["method"]
+             .agg(lambda m: "+".join(sorted(set(m)))).rename("_b").reset_index())
+        hit = d[["entity", "code", "period"]].merge(b, on=["entity", "code", "period"], how="left")["_b"]
+        conds["trend_break"] = (1, hit.notna(), "upward trend break ({b})")
+        bmethod = hit.fillna("")
+    else:
+        bmethod = pd.Series("", index=d.index)
     level = np.zeros(len(d), dtype=int)
     trig = pd.Series("", index=d.index, dtype=object)
     expl = pd.Series("", index=d.index, dtype=object)
@@ -119,8 +145,10 @@ def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str |
         level = np.where(m, np.maximum(level, lv), level)
         sub = d[m]
         t = red[m] if name.endswith("red") else amb[m]
-        msg = [text.format(v=v, t=tt, c=c if c == c else 0.0, z=zz if zz == zz else 0.0, p=1 - p)
-               for v, tt, c, zz, p in zip(sub["value"], t, sub["change"], sub["z_change"], sub["peer_pct"])]
+        msg = [text.format(v=v, t=tt, c=c if c == c else 0.0, z=zz if zz == zz else 0.0, p=1 - p,
+                           o=o if o == o else 0.0, w=int(r["own_window"]), b=bm)
+               for v, tt, c, zz, p, o, bm in zip(sub["value"], t, sub["change"], sub["z_change"],
+                                                 sub["peer_pct"], own[m], bmethod[m])]
         trig[m] = (trig[m] + "," + name).str.lstrip(",")
         expl[m] = (expl[m] + "; " + pd.Series(msg, index=sub.index)).str.lstrip("; ")
     d["level"] = np.array(LEVELS)[level]
@@ -130,28 +158,9 @@ def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str |
                                   ignore_index=True)
 
 
-def _connection(store):
-    return getattr(store, "con", store)
-
-
-def save_alerts(store, df: pd.DataFrame, build_id: str) -> int:
-    """Append ``df`` to the DuckDB table ``alerts`` (created if absent) with ``build_id`` and a
-    UTC timestamp; earlier rows are never changed. ``store``: a ``Store`` (uses ``store.con``)
-    or a ``duckdb.DuckDBPyConnection``. Returns the number of rows appended."""
-    con = _connection(store)
-    con.execute("""CREATE TABLE IF NOT EXISTS alerts (
-        build_id VARCHAR, created_at TIMESTAMP, entity VARCHAR, period INTEGER, code VARCHAR,
-        level VARCHAR, trigger VARCHAR, explanation VARCHAR, value DOUBLE, change DOUBLE,
-        z_change DOUBLE, peer_pct DOUBLE)""")
-    t = df.reindex(columns=COLUMNS).copy()
-    if "code" not in df:
-        t["code"] = ""
-    t.insert(0, "created_at", datetime.now(timezone.utc).replace(tzinfo=None))
-    t.insert(0, "build_id", str(build_id))
-    t = t.astype({"period": "int64", "value": float, "change": float, "z_change": float, "peer_pct": float})
-    con.register("_alerts_new", t)
-    try:
-        con.execute("INSERT INTO alerts SELECT * FROM _alerts_new")
-    finally:
-        con.unregister("_alerts_new")
-    return len(t)
+def code_kinds(framework) -> dict[str, str]:
+    """Code -> ``indicator``, ``domain`` (intermediate groups) or ``index`` (the root)."""
+    t = framework.tree
+    top = t["level"].max()
+    return dict(zip(t.index, np.select([t["type"] == "Indicator", t["level"] == top], ["indicator", "index"],
+                                       "domain")))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Optional
 
@@ -21,48 +20,64 @@ def _check_target(t: str) -> str:
     return t
 
 
+StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE",
+                        help="DuckDB store file (default: the shipped data in memory).")
+
+
+def _result(store: Optional[str]):
+    """Default-recipe build from the store (the shipped data if no store file exists)."""
+    from holisec.data.store import Store
+    from holisec.index import build_from_store
+    from holisec.warning.indexscores import shipped_store
+
+    if store and Path(store).exists():
+        st = Store(store)
+        return st, build_from_store(st)
+    return None, build_from_store(shipped_store())
+
+
 @app.command()
-def alerts(year: Optional[int] = typer.Option(None, help="Period to report (default: latest)."),
-           as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+def alerts(year: Optional[int] = typer.Option(None, help="Period to report (default: the latest well-observed)."),
+           as_json: bool = typer.Option(False, "--json", help="Machine-readable output (NaN -> null)."),
            thresholds: Optional[Path] = typer.Option(None, help="Bottom lines: YAML/JSON/CSV code, amber, red."),
            level: str = typer.Option("amber", help="Lowest level shown: green | amber | red."),
-           store: Optional[Path] = typer.Option(None, help="DuckDB store (default HOLISEC_STORE, else shipped data)."),
-           save: Optional[str] = typer.Option(None, help="Append the register to the store's alerts table with this build id.")):
-    """Alert register (entity, period, code, level, trigger, explanation) of domains and index."""
-    from holisec.warning.alerts import LEVELS, alert_register, save_alerts
-    from holisec.warning.changepoints import trend_breaks
-    from holisec.warning.indexscores import index_scores
+           kind: str = typer.Option("all", help="indicator | domain | index | all."),
+           store: Optional[str] = StoreOpt,
+           save: Optional[str] = typer.Option(None, help="Append the latest well-observed periods' register "
+                                                         "and trend breaks to the store with this build id.")):
+    """Alert register of indicators, domains and index: level, trigger and the reason stated."""
+    from holisec.cli.common import frame_records, print_json, user_errors
+    from holisec.warning.alerts import LEVELS
+    from holisec.warning.register import register_alerts, result_alerts
 
-    path = store or (Path(os.environ["HOLISEC_STORE"]) if os.environ.get("HOLISEC_STORE") else None)
-    st = None
-    if path is not None and Path(path).exists():
-        from holisec.data.store import Store
-
-        st = Store(path)
-    scores = index_scores(st)
-    codes = [c for c in scores.code.values if c not in _indicators(scores)]
-    y = year or int(scores.period.max())
-    brk = trend_breaks(scores.sel(code=codes))
-    reg = alert_register(scores, thresholds, year=y, codes=codes, breaks=brk)
-    if save:
-        if st is None:
-            raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
-        save_alerts(st, reg, save)
+    if level not in LEVELS:
+        raise typer.BadParameter(f"level must be one of {LEVELS}")
+    with user_errors():
+        st, res = _result(store)
+        if save:
+            if st is None:
+                raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
+            register_alerts(st, res, save, thresholds=thresholds)
+        reg, _ = result_alerts(res, [year] if year else 1, thresholds)
     reg = reg[reg.level.map(LEVELS.index) >= LEVELS.index(level)]
+    if kind != "all":
+        reg = reg[reg["kind"] == kind]
     if as_json:
-        typer.echo(reg.to_json(orient="records"))
+        print_json(frame_records(reg))
     else:
-        typer.echo(reg[["entity", "period", "code", "level", "explanation"]].to_string(index=False))
+        typer.echo(reg[["entity", "period", "code", "kind", "level", "explanation"]].to_string(index=False))
 
 
-def _indicators(scores) -> set[str]:
-    try:
-        from holisec.framework import load_framework
+@app.command()
+def show(entity: str = typer.Argument(..., help="Entity code (ISO3)."),
+         store: Optional[str] = StoreOpt,
+         forecasts: Optional[Path] = typer.Option(None, help="Forecast file from `warn forecast` (else the store's)."),
+         level: str = typer.Option("amber", help="Lowest alert level listed.")):
+    """Latest alerts, trend breaks and onset forecasts of one entity (JSON)."""
+    from holisec.cli.common import print_json
+    from holisec.warning.register import warnings_for
 
-        t = load_framework("holistic").tree
-        return set(t.index[t["type"] == "Indicator"])
-    except Exception:  # framework unavailable: treat every code as an aggregate
-        return set()
+    print_json(warnings_for(entity, store, forecasts, level))
 
 
 @app.command()
@@ -70,13 +85,25 @@ def forecast(target: str = typer.Option(..., help=TARGET_HELP),
              origin: int = typer.Option(..., help="Last year of data (forecast for origin+1...)."),
              out: Path = typer.Option(..., help="Output CSV or parquet."),
              outcomes: Optional[Path] = typer.Option(None, help="Replacement outcome table (parquet/CSV)."),
-             model: str = typer.Option("ensemble", help="ensemble | logit | gbm | pitf | history | climatology")):
-    """Forecast every at-risk country-year at ORIGIN with the top feature contributions."""
+             model: str = typer.Option("ensemble", help="ensemble | logit | gbm | pitf | history | climatology"),
+             store: Optional[str] = StoreOpt,
+             save: Optional[str] = typer.Option(None, help="Also append to the store's forecasts table with this build id.")):
+    """Forecast every at-risk country-year at ORIGIN with top contributions and per-domain sums;
+    index features come from the index rebuilt on the data known at ORIGIN."""
+    from holisec.data.store import Store
     from holisec.warning.forecast import forecast as fc
+    from holisec.warning.indexscores import OriginIndex
     from holisec.warning.outcomes import load_outcomes
+    from holisec.warning.register import save_forecasts
 
     _check_target(target)
-    df = fc(target, origin, load_outcomes(outcomes) if outcomes else None, model=model)
+    st = Store(store) if store and Path(store).exists() else None
+    if save and st is None:
+        raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
+    df = fc(target, origin, load_outcomes(outcomes) if outcomes else None, model=model,
+            index=OriginIndex.from_store(st))
+    if save:
+        save_forecasts(st, df, save)
     out.parent.mkdir(parents=True, exist_ok=True)
     df.to_parquet(out, index=False) if out.suffix == ".parquet" else df.to_csv(out, index=False)
     typer.echo(f"{len(df)} forecasts ({target}, origin {origin}) -> {out}")
@@ -100,7 +127,9 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
     if out_dir:
         write_outputs(r, out_dir)
     if as_json:
-        typer.echo(json.dumps(to_json(r), default=float))
+        from holisec.cli.common import print_json
+
+        print_json(to_json(r))
         return
     typer.echo(r.metrics.round(4).to_string(index=False))
     typer.echo("\nPaired differences (model - baseline), country-block bootstrap 95% CI:")
@@ -132,4 +161,6 @@ def write_outputs(r, out_dir: Path) -> None:
     if r.ewp is not None:
         r.ewp.to_csv(out_dir / f"{r.target}_ewp.csv", index=False)
     reliability_plot(r, out_dir / f"{r.target}_reliability.png")
-    (out_dir / f"{r.target}.json").write_text(json.dumps(to_json(r), default=float, indent=1))
+    from holisec.cli.common import _clean
+
+    (out_dir / f"{r.target}.json").write_text(json.dumps(_clean(to_json(r)), default=str, indent=1))

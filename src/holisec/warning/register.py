@@ -1,0 +1,226 @@
+"""The alert register of a built index in the store, and the per-country warnings hook.
+
+- ``result_alerts``: alerts (indicators, domains, index) and trend breaks (domains, index) of a
+  built ``Result`` for its latest well-observed periods (years whose raw data are at least half
+  as complete as the best-covered year; later years rest on carried-forward data);
+- ``register_alerts``: the same, appended to the store's ``alerts`` and ``trend_breaks`` tables
+  with the build id in one transaction (history kept, nothing overwritten);
+- ``save_forecasts``: onset forecasts appended to the store's ``forecasts`` table;
+- ``warnings_for``: latest alerts, trend breaks and onset probabilities (with their top
+  contributions) of one entity, JSON-ready, for the dashboard and the country report.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from holisec.warning.alerts import COLUMNS, LEVELS, alert_register, code_kinds
+from holisec.warning.changepoints import trend_breaks
+
+ALERT_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "period": "INTEGER",
+             "code": "VARCHAR", "kind": "VARCHAR", "level": "VARCHAR", "trigger": "VARCHAR",
+             "explanation": "VARCHAR", "value": "DOUBLE", "change": "DOUBLE", "z_change": "DOUBLE",
+             "own_mean": "DOUBLE", "peer_pct": "DOUBLE"}
+BREAK_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "code": "VARCHAR",
+             "period": "INTEGER", "size": "DOUBLE", "method": "VARCHAR"}
+FORECAST_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "target": "VARCHAR",
+                "origin": "INTEGER", "target_years": "VARCHAR", "probability": "DOUBLE", "model": "VARCHAR",
+                "top_contributions": "VARCHAR", "domains": "VARCHAR"}
+
+
+def well_observed_periods(result, share: float = 0.5) -> list[int]:
+    """Periods whose raw framework data are at least ``share`` x as complete as the best year."""
+    raw = result.datasets["raw"].sel(indicator=list(result.framework.indicator_ids))
+    obs = raw.notnull().mean(("entity", "indicator"))
+    return [int(p) for p in obs["period"].values[(obs >= share * float(obs.max())).values]]
+
+
+def result_alerts(result, periods: int | list[int] = 3, thresholds=None, rules: dict | None = None,
+                  share: float = 0.5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(register, breaks) of a built ``Result``: alerts of every score code for the last
+    ``periods`` well-observed periods (or the given list), judged on the history up to the
+    latest well-observed period; trend breaks of domains and index over that history."""
+    ok = well_observed_periods(result, share)
+    last = max(ok)
+    years = sorted(ok)[-periods:] if isinstance(periods, int) else [int(p) for p in periods]
+    scores = result.scores.sel(period=result.scores["period"] <= max(last, *years))
+    kinds = code_kinds(result.framework)
+    agg = [c for c in scores["code"].values if kinds.get(str(c)) in ("domain", "index")]
+    brk = trend_breaks(scores.sel(code=agg, period=scores["period"] <= last))
+    reg = alert_register(scores, thresholds, year=years, rules=rules, breaks=brk, kinds=kinds)
+    return reg, brk
+
+
+def _con(store):
+    return getattr(store, "con", store)
+
+
+def _append(con, table: str, cols: dict[str, str], df: pd.DataFrame) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{c} {t}' for c, t in cols.items())})")
+    have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    for c, t in cols.items():  # tables written by older versions gain the new columns
+        if c not in have:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {c} {t}")
+    name = f"_new_{table}"
+    con.register(name, df[list(cols)])
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
+    finally:
+        con.unregister(name)
+
+
+def _stamp(df: pd.DataFrame, build_id: str, cols: dict[str, str]) -> pd.DataFrame:
+    t = df.reindex(columns=[c for c in cols if c not in ("build_id", "created_at")]).copy()
+    t.insert(0, "created_at", datetime.now(timezone.utc).replace(tzinfo=None))
+    t.insert(0, "build_id", str(build_id))
+    return t
+
+
+def save_alerts(store, df: pd.DataFrame, build_id: str, breaks: pd.DataFrame | None = None) -> int:
+    """Append an alert register (and trend breaks) to the store's ``alerts`` (``trend_breaks``)
+    tables with ``build_id`` and a UTC timestamp, in one transaction; earlier rows are never
+    changed. ``store``: a ``Store`` or a DuckDB connection. Returns the alert rows appended."""
+    con = _con(store)
+    a = _stamp(df, build_id, ALERT_SQL).astype({"period": "int64"})
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _append(con, "alerts", ALERT_SQL, a)
+        if breaks is not None:
+            _append(con, "trend_breaks", BREAK_SQL, _stamp(breaks, build_id, BREAK_SQL).astype({"period": "int64"}))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(a)
+
+
+def register_alerts(store, result, build_id: str, periods: int | list[int] = 3, thresholds=None,
+                    rules: dict | None = None) -> pd.DataFrame:
+    """Alerts of a built ``Result`` for its latest well-observed periods (``result_alerts``),
+    appended with their trend breaks to the store in one transaction. Returns the register."""
+    reg, brk = result_alerts(result, periods, thresholds, rules)
+    save_alerts(store, reg, build_id, brk)
+    return reg
+
+
+def save_forecasts(store, df: pd.DataFrame, build_id: str) -> int:
+    """Append ``forecast.forecast`` output to the store's ``forecasts`` table; the per-domain
+    contributions (``domain:<name>`` columns) are kept as one JSON object per row."""
+    dom = [c for c in df.columns if c.startswith("domain:")]
+    t = df.copy()
+    t["domains"] = [json.dumps({k.removeprefix("domain:"): v for k, v in zip(dom, row) if v == v})
+                    for row in df[dom].to_numpy()] if dom else "{}"
+    t = _stamp(t, build_id, FORECAST_SQL).astype({"origin": "int64", "target_years": str})
+    con = _con(store)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _append(con, "forecasts", FORECAST_SQL, t)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(t)
+
+
+def _clean(obj):
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (pd.Timestamp, datetime)):
+        return obj.isoformat()
+    if isinstance(obj, np.generic):
+        return _clean(obj.item())
+    return obj
+
+
+def _tables(con) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def _latest(con, table: str, entity: str) -> pd.DataFrame:
+    """Rows of ``entity`` from the most recent build that wrote ``table``."""
+    return con.execute(
+        f"SELECT * FROM {table} WHERE build_id = (SELECT build_id FROM {table} ORDER BY created_at DESC "
+        f"LIMIT 1) AND entity = ?", [entity]).df()
+
+
+def _forecast_records(f: pd.DataFrame, entity: str) -> list[dict]:
+    f = f[f["entity"] == entity]
+    if f.empty:
+        return []
+    if "domains" not in f and any(c.startswith("domain:") for c in f.columns):
+        dom = [c for c in f.columns if c.startswith("domain:")]
+        f = f.assign(domains=[json.dumps({k.removeprefix("domain:"): v for k, v in zip(dom, r) if v == v})
+                              for r in f[dom].to_numpy()])
+    key = [c for c in ("target", "model") if c in f]
+    f = f.sort_values("origin").groupby(key, as_index=False).tail(1) if key else f.tail(1)
+    keep = [c for c in ("target", "origin", "target_years", "probability", "model", "top_contributions",
+                        "domains") if c in f]
+    rec = f[keep].to_dict("records")
+    for r in rec:
+        if isinstance(r.get("domains"), str):
+            r["domains"] = json.loads(r["domains"])
+    return rec
+
+
+def warnings_for(entity: str, store=None, forecasts: str | Path | pd.DataFrame | None = None,
+                 level: str = "amber") -> dict:
+    """Latest alerts (at least ``level``), trend breaks and onset forecasts of ``entity``.
+
+    ``store``: a ``Store``, DuckDB connection, path, or None (``$HOLISEC_STORE`` or the default
+    store, if it exists); ``forecasts``: a file or frame from ``holisec warn forecast`` (else the
+    store's ``forecasts`` table). Returns a JSON-ready dict (NaN -> None)::
+
+        {"entity", "build_id", "created_at", "counts": {"red", "amber", "green"},
+         "alerts": [{period, code, kind, level, trigger, explanation, value, ...}],
+         "trend_breaks": [{code, period, size, method}],
+         "forecasts": [{target, origin, target_years, probability, model, top_contributions, domains}]}
+    """
+    from holisec.data.store import DEFAULT_PATH, Store
+
+    own = None
+    if store is None or isinstance(store, (str, Path)):
+        import os
+
+        path = Path(store or os.environ.get("HOLISEC_STORE") or DEFAULT_PATH)
+        own = Store(path, read_only=True) if path.exists() else None
+        con = own.con if own is not None else None
+    else:
+        con = _con(store)
+    out = {"entity": entity, "build_id": None, "created_at": None, "counts": {}, "alerts": [],
+           "trend_breaks": [], "forecasts": []}
+    try:
+        tables = _tables(con) if con is not None else set()
+        if "alerts" in tables:
+            a = _latest(con, "alerts", entity)
+            if len(a):
+                out["build_id"], out["created_at"] = a["build_id"].iloc[0], a["created_at"].iloc[0]
+                out["counts"] = a["level"].value_counts().reindex(LEVELS[::-1], fill_value=0).to_dict()
+                a = a[a["level"].map(LEVELS.index) >= LEVELS.index(level)]
+                a = a.assign(_r=a["level"].map(LEVELS.index)).sort_values(["period", "_r", "code"],
+                                                                          ascending=[False, False, True])
+                out["alerts"] = a[[c for c in COLUMNS if c != "entity" and c in a]].to_dict("records")
+        if "trend_breaks" in tables:
+            b = _latest(con, "trend_breaks", entity)
+            out["trend_breaks"] = b.sort_values(["period", "code"], ascending=[False, True])[
+                ["code", "period", "size", "method"]].to_dict("records")
+        if forecasts is not None:
+            f = forecasts if isinstance(forecasts, pd.DataFrame) else (
+                pd.read_parquet(forecasts) if str(forecasts).endswith(".parquet") else pd.read_csv(forecasts))
+            out["forecasts"] = _forecast_records(f, entity)
+        elif "forecasts" in tables:
+            f = con.execute("SELECT * FROM forecasts WHERE entity = ? ORDER BY created_at", [entity]).df()
+            out["forecasts"] = _forecast_records(f, entity)
+    finally:
+        if own is not None:
+            own.close()
+    return _clean(out)
