@@ -48,17 +48,21 @@ def alerts(year: Optional[int] = typer.Option(None, help="Period to report (defa
     """Alert register of indicators, domains and index: level, trigger and the reason stated."""
     from holisec.cli.common import frame_records, print_json, user_errors
     from holisec.warning.alerts import LEVELS
-    from holisec.warning.register import register_alerts, result_alerts
+    from holisec.warning.register import result_alerts, save_alerts
 
     if level not in LEVELS:
         raise typer.BadParameter(f"level must be one of {LEVELS}")
     with user_errors():
         st, res = _result(store)
+        if save and st is None:
+            raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
+        reg, brk = result_alerts(res, 3, thresholds)  # what register_alerts stores
         if save:
-            if st is None:
-                raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
-            register_alerts(st, res, save, thresholds=thresholds)
-        reg, _ = result_alerts(res, [year] if year else 1, thresholds)
+            save_alerts(st, reg, save, brk)
+        y = year or int(reg["period"].max())
+        if y not in set(reg["period"]):
+            reg, _ = result_alerts(res, [y], thresholds)
+        reg = reg[reg["period"] == y]
     reg = reg[reg.level.map(LEVELS.index) >= LEVELS.index(level)]
     if kind != "all":
         reg = reg[reg["kind"] == kind]

@@ -33,14 +33,14 @@ DEV_LAST = 2015
 BASELINES = ["climatology", "persistence", "history", "pitf"]
 LOGIT_GRID = [0.01, 0.1, 1.0]
 GBM_GRID = [{"n_estimators": n, "num_leaves": l} for n, l in itertools.product((150, 400), (4, 8))]
-#: hyperparameters chosen by ``tune`` on development origins in the reference run
-#: (docs/early-warning.md); used by ``forecast`` when no tuning is run
+#: hyperparameters chosen by ``tune`` on development origins in the reference run with the
+#: per-origin index features (docs/early-warning.md); used by ``forecast`` when no tuning is run
 TUNED: dict[str, dict] = {
     "conflict_onset": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 8}},
-    "conflict_onset2": {"logit_C": 0.01, "gbm": {"n_estimators": 400, "num_leaves": 4}},
+    "conflict_onset2": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 4}},
     "conflict_onset_2y": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 4}},
-    "coup": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 8}},
-    "mass_killing": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 8}},
+    "coup": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 4}},
+    "mass_killing": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 4}},
 }
 #: worker processes for the loop over origins (results do not depend on it)
 N_JOBS = min(2, os.cpu_count() or 1)
