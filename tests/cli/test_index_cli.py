@@ -24,7 +24,7 @@ def store(tmp_path_factory):
 def test_build_is_reproducible_byte_for_byte(store, tmp_path):
     a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
     for out in (a, b):
-        res = runner.invoke(app, ["build", "--store", store, "--out", str(out), "--json"])
+        res = runner.invoke(app, ["build", "--store", store, "--out", str(out), "--json", "--no-alerts"])
         assert res.exit_code == 0, res.output
     assert a.read_bytes() == b.read_bytes()
     meta = json.loads(res.output)
@@ -90,7 +90,7 @@ def test_default_build_keeps_three_indicators_per_domain(store, tmp_path):
     from holisec.framework import load_framework
 
     out = tmp_path / "r.csv"
-    assert runner.invoke(app, ["build", "--store", store, "--out", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["build", "--store", store, "--out", str(out), "--no-alerts"]).exit_code == 0
     kept = set(pd.read_csv(out).query("level == 1")["code"])
     fw = load_framework("holistic")
     per_domain = {d: len(set(fw.children(d)) & kept) for d in fw.children(fw.root)}
@@ -112,7 +112,7 @@ def test_build_as_of_an_old_vintage_reproduces_it(tmp_path):
            "France,2020,y,10\nGermany,2020,y,30\nItaly,2020,y,20\n"
     v1.write_text(rows)
     v2.write_text(rows.replace("Italy,2020,x,2", "Italy,2020,x,3"))  # a revision
-    common = ["--store", store, "--framework", str(fw), "--recipe", str(recipe)]
+    common = ["--store", store, "--framework", str(fw), "--recipe", str(recipe), "--no-alerts"]
     assert runner.invoke(app, ["data", "load", str(v1), "--source", "s", "--store", store]).exit_code == 0
     assert runner.invoke(app, ["build", *common, "--out", str(tmp_path / "a.csv")]).exit_code == 0
     assert runner.invoke(app, ["data", "load", str(v2), "--source", "s", "--store", store]).exit_code == 0
@@ -167,6 +167,16 @@ def test_every_saved_value_names_its_sources_and_restricted_licences(store, tmp_
     res = runner.invoke(app, ["build", "--store", store, "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
     meta = json.loads(res.output)
+    # each build appends its alerts to the register (history kept): a second build doubles the rows
+    from holisec.data.store import Store
+
+    with Store(store, read_only=True) as st:
+        first = st.con.execute("SELECT count(*), count(DISTINCT build_id) FROM alerts").fetchone()
+    assert meta["alerts"]["red"] > 0 and first[0] > 0
+    assert runner.invoke(app, ["build", "--store", store, "--out", str(out)]).exit_code == 0
+    with Store(store, read_only=True) as st:
+        second = st.con.execute("SELECT count(*) FROM alerts").fetchone()[0]
+    assert second == 2 * first[0]
     # IMF WEO (debt, deficit) and EPR are free for non-commercial use only: said wherever they appear
     assert "IMF" in meta["licence_note"] and "EPR" in meta["licence_note"]
     table = pd.read_parquet(out)

@@ -44,14 +44,17 @@ def build(
     idata: Path = typer.Option(None, "--idata", help="COINr-style iData table (instead of the store)."),
     imeta: Path = typer.Option(None, "--imeta", help="COINr-style iMeta table (with --idata)."),
     entity_type: str = EntityTypeOpt,
+    alerts: bool = typer.Option(True, "--alerts/--no-alerts",
+                                help="Append this build's alerts to the store's alert register (history kept)."),
     store: str = StoreOpt,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Build the composite index (higher = more risk) and save every score with its provenance."""
+    """Build the composite index (higher = more risk), save every score with its provenance, register alerts."""
     with user_errors():
         result = _result(store, framework, recipe, as_of, idata, imeta, entity_type)
         path = result.save(out)
-    meta = {**result.metadata(), "licence_note": result.licence_note(), "out": str(path), "entities": int(result.scores.sizes["entity"]),
+        n_alerts = _register_alerts(store, result) if alerts and idata is None else None
+    meta = {**result.metadata(), "licence_note": result.licence_note(), "out": str(path), "alerts": n_alerts, "entities": int(result.scores.sizes["entity"]),
             "periods": int(result.scores.sizes["period"]), "codes": int(result.scores.sizes["code"])}
     if json_out:
         print_json(meta)
@@ -61,6 +64,23 @@ def build(
                       f"{result.recipe.hash[:12]}, {result.vintage}, holisec {result.version})", highlight=False)
         if result.licence_note():
             console.print(f"[yellow]{result.licence_note()}[/]", highlight=False)
+        if n_alerts:
+            console.print(f"alert register: {n_alerts['red']} red, {n_alerts['amber']} amber for "
+                          f"{n_alerts['periods']} (holisec warn alerts)", highlight=False)
+
+
+def _register_alerts(store, result) -> dict:
+    """Append the build's alerts (latest well-observed years) to the store; counts by level."""
+    from holisec.data.store import Store
+    from holisec.warning.register import register_alerts
+
+    build_id = f"{result.framework.id}:{result.recipe.hash[:12]}:{result.vintage}"
+    with Store(store) as st:
+        register = register_alerts(st, result, build_id)
+    counts = register["level"].value_counts()
+    periods = sorted(int(p) for p in register["period"].unique())
+    return {"build_id": build_id, "red": int(counts.get("red", 0)), "amber": int(counts.get("amber", 0)),
+            "periods": f"{periods[0]}-{periods[-1]}" if periods else ""}
 
 
 def rank(
