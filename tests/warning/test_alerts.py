@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from holisec.warning.alerts import alert_register, relative_stats
+from holisec.warning.alerts import alert_register, combine_levels, relative_stats
 from holisec.warning.changepoints import breaks, cusum, trend_breaks
 from holisec.warning.register import (register_alerts, result_alerts, save_alerts, save_forecasts,
                                       warnings_for, well_observed_periods)
@@ -37,14 +37,42 @@ def test_relative_stats_no_lookahead():
 
 def test_levels_and_reasons():
     r = alert_register(_scores(), {"*": {"amber": 70, "red": 80}}, year=2011).set_index("entity")
+    # B: red line and top of its peers -> red (extreme on both an absolute and a relative scale)
     assert r.loc["B", "level"] == "red" and "red line 80.0" in r.loc["B", "explanation"]
-    assert r.loc["A", "level"] == "red" and "change_z_red" in r.loc["A", "trigger"]
+    assert "ranked 1 of 3 peers" in r.loc["B", "explanation"]
+    # A: a red change signal alone (no level signal: 60 < 70, 2nd of 3) -> amber, red under 'worst'
+    assert r.loc["A", "level"] == "amber" and r.loc["A", "trigger"] == "change_z_red"
+    w = alert_register(_scores(), {"*": {"amber": 70, "red": 80}}, year=2011, rules={"combine": "worst"})
+    assert w.set_index("entity").loc["A", "level"] == "red"
+    # ... and red once the level family agrees (amber line at 55)
+    a = alert_register(_scores(), {"*": {"amber": 55, "red": 80}}, year=2011).set_index("entity")
+    assert a.loc["A", "level"] == "red" and a.loc["A", "trigger"] == "bottom_line_amber,change_z_red"
     # +9.9 above its own 5-year mean: under the 10-point amber line of own history
     assert "own_history" not in r.loc["A", "trigger"]
     assert r.loc["C", "level"] == "green" and r.loc["C", "trigger"] == "none"
     r2 = alert_register(_scores(), {"*": {"amber": 70, "red": 80}}, year=2011,
                         rules={"own_amber": 5.0}).set_index("entity")
     assert "own_history_amber" in r2.loc["A", "trigger"] and "+9.9 above its own 5-year mean" in r2.loc["A", "explanation"]
+    with pytest.raises(ValueError, match="convergent"):
+        alert_register(_scores(), year=2011, rules={"combine": "any"})
+
+
+def test_convergent_rule_truth_table():
+    # columns: level family, change family, bottom line, peer percentile -> expected level
+    cases = [(0, 0, 0, 0, 0), (1, 0, 1, 0, 0), (0, 1, 0, 0, 0), (1, 1, 1, 0, 1), (2, 0, 2, 0, 1),
+             (0, 2, 0, 0, 1), (2, 1, 0, 2, 2), (1, 2, 1, 1, 2), (2, 0, 2, 2, 2), (2, 0, 2, 1, 1)]
+    lv, ch, bl, pp, want = (np.array(c) for c in zip(*cases))
+    got = combine_levels({"level": lv, "change": ch, "bottom_line": bl, "peer_pct": pp})
+    assert got.tolist() == want.tolist()
+    assert combine_levels({"level": lv, "change": ch, "bottom_line": bl, "peer_pct": pp}, "worst").tolist() == \
+        np.maximum(lv, ch).tolist()
+
+
+def test_lone_amber_signal_stays_green_but_is_listed():
+    r = alert_register(_scores(), {"*": {"amber": 84, "red": 99}}, year=2011, rules={"pct_amber": 1.1, "pct_red": 1.1})
+    b = r.set_index("entity").loc["B"]
+    assert b["level"] == "green" and b["trigger"] == "bottom_line_amber"
+    assert b["explanation"].startswith("watch: score 85.0 >= amber line 84.0")
 
 
 def test_thresholds_from_file_per_code(tmp_path):

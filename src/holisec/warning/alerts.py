@@ -12,8 +12,14 @@ indicators, domains and the index alike. Two kinds of trigger:
   ``z_amber``/``z_red``), or the level is high among peers in the same period (percentile
   ``pct_amber``/``pct_red``, optionally within peer groups).
 
-The level is the worst trigger (green < amber < red); the explanation states every reason.
-Persistence (the store's ``alerts`` table) is in ``holisec.warning.register``.
+Triggers come in two families: *level* (bottom line, peer percentile: where the score is) and
+*change* (own history, z of the change, trend break: where it is going). With
+``combine="convergent"`` (default) the level needs the families to agree, as in convergence-of-
+evidence early-warning practice: **red** = a red signal in one family with at least an amber
+signal in the other, or a red bottom line that is also red among peers (extreme on both an
+absolute and a relative scale); **amber** = any other red signal, or amber signals in both
+families; a lone amber signal stays **green** but is listed (``watch: ...``) in the
+explanation. ``combine="worst"`` takes the worst single trigger instead. Persistence (the store's ``alerts`` table) is in ``holisec.warning.register``.
 
 References
 ----------
@@ -31,7 +37,7 @@ import pandas as pd
 import xarray as xr
 
 LEVELS = ("green", "amber", "red")
-DEFAULT_RULES = {"amber": 66.7, "red": 80.0, "z_amber": 2.0, "z_red": 3.0,
+DEFAULT_RULES = {"combine": "convergent", "amber": 66.7, "red": 80.0, "z_amber": 2.0, "z_red": 3.0,
                  "pct_amber": 0.90, "pct_red": 0.97, "min_history": 5,
                  "own_window": 5, "own_amber": 10.0, "own_red": 20.0}
 COLUMNS = ["entity", "period", "code", "kind", "level", "trigger", "explanation", "value", "change",
@@ -86,6 +92,8 @@ def relative_stats(scores: xr.DataArray | pd.DataFrame, own_window: int = 5,
                      .reset_index(level=[0, 1], drop=True).sort_index())
     pk = ["code", "period"] if peers is None else ["code", "period", d["entity"].map(peers).fillna("")]
     d["peer_pct"] = d.groupby(pk)["value"].rank(pct=True)
+    d["peer_rank"] = d.groupby(pk)["value"].rank(ascending=False, method="min")
+    d["peer_n"] = d.groupby(pk)["value"].transform("size")
     return d
 
 
@@ -116,7 +124,7 @@ def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str |
     red = d["code"].map({c: float(th.get(c, default)["red"]) for c in uc}).astype(float)
     enough = d["n_history"] >= r["min_history"]
     z = d["z_change"].where(enough)
-    conds = {  # name -> (level, mask, text)
+    conds = {  # name -> (severity, mask, text); family from the name (see LEVEL_FAMILY)
         "bottom_line_red": (2, d["value"] >= red, "score {v:.1f} >= red line {t:.1f}"),
         "bottom_line_amber": (1, (d["value"] >= amb) & (d["value"] < red), "score {v:.1f} >= amber line {t:.1f}"),
         "own_history_red": (2, own >= r["own_red"], "score {v:.1f} is {o:+.1f} above its own {w}-year mean"),
@@ -124,8 +132,8 @@ def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str |
                               "score {v:.1f} is {o:+.1f} above its own {w}-year mean"),
         "change_z_red": (2, z >= r["z_red"], "rise of {c:+.1f} is {z:.1f} SD above own history"),
         "change_z_amber": (1, (z >= r["z_amber"]) & (z < r["z_red"]), "rise of {c:+.1f} is {z:.1f} SD above own history"),
-        "peer_pct_red": (2, d["peer_pct"] >= r["pct_red"], "among top {p:.0%} of peers"),
-        "peer_pct_amber": (1, (d["peer_pct"] >= r["pct_amber"]) & (d["peer_pct"] < r["pct_red"]), "among top {p:.0%} of peers"),
+        "peer_pct_red": (2, d["peer_pct"] >= r["pct_red"], "ranked {k} of {n} peers"),
+        "peer_pct_amber": (1, (d["peer_pct"] >= r["pct_amber"]) & (d["peer_pct"] < r["pct_red"]), "ranked {k} of {n} peers"),
     }
     if breaks is not None and len(breaks):
         b = (breaks[breaks["size"] > 0].groupby(["entity", "code", "period"])["method"]
@@ -135,27 +143,48 @@ def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str |
         bmethod = hit.fillna("")
     else:
         bmethod = pd.Series("", index=d.index)
-    level = np.zeros(len(d), dtype=int)
+    sev = {f: np.zeros(len(d), dtype=int) for f in ("level", "change", "bottom_line", "peer_pct")}
     trig = pd.Series("", index=d.index, dtype=object)
     expl = pd.Series("", index=d.index, dtype=object)
     for name, (lv, mask, text) in conds.items():
         m = mask.fillna(False).to_numpy(bool)
         if not m.any():
             continue
-        level = np.where(m, np.maximum(level, lv), level)
+        for f in ("level" if name.startswith(LEVEL_FAMILY) else "change",
+                  *(p for p in ("bottom_line", "peer_pct") if name.startswith(p))):
+            sev[f] = np.where(m, np.maximum(sev[f], lv), sev[f])
         sub = d[m]
         t = red[m] if name.endswith("red") else amb[m]
-        msg = [text.format(v=v, t=tt, c=c if c == c else 0.0, z=zz if zz == zz else 0.0, p=1 - p,
+        msg = [text.format(v=v, t=tt, c=c if c == c else 0.0, z=zz if zz == zz else 0.0, k=int(k), n=int(n),
                            o=o if o == o else 0.0, w=int(r["own_window"]), b=bm)
-               for v, tt, c, zz, p, o, bm in zip(sub["value"], t, sub["change"], sub["z_change"],
-                                                 sub["peer_pct"], own[m], bmethod[m])]
+               for v, tt, c, zz, k, n, o, bm in zip(sub["value"], t, sub["change"], sub["z_change"],
+                                                    sub["peer_rank"], sub["peer_n"], own[m], bmethod[m])]
         trig[m] = (trig[m] + "," + name).str.lstrip(",")
         expl[m] = (expl[m] + "; " + pd.Series(msg, index=sub.index)).str.lstrip("; ")
+    level = combine_levels(sev, r["combine"])
+    watch = (level == 0) & (trig != "").to_numpy()
+    expl[watch] = "watch: " + expl[watch]
     d["level"] = np.array(LEVELS)[level]
     d["trigger"] = trig.replace("", "none")
     d["explanation"] = expl.replace("", "no trigger")
     return d[COLUMNS].sort_values(["period", "level", "entity", "code"], ascending=[True, False, True, True],
                                   ignore_index=True)
+
+
+LEVEL_FAMILY = ("bottom_line", "peer_pct")
+
+
+def combine_levels(sev: dict[str, np.ndarray], combine: str = "convergent") -> np.ndarray:
+    """Alert level 0/1/2 from signal severities per family (``level``, ``change``, and the two
+    level signals ``bottom_line``, ``peer_pct``), by the ``convergent`` or ``worst`` rule."""
+    lv, ch = sev["level"], sev["change"]
+    if combine == "worst":
+        return np.maximum(lv, ch)
+    if combine != "convergent":
+        raise ValueError(f"alert rule 'combine' must be 'convergent' or 'worst', not {combine!r}")
+    red = ((lv == 2) & (ch >= 1)) | ((ch == 2) & (lv >= 1)) | ((sev["bottom_line"] == 2) & (sev["peer_pct"] == 2))
+    amber = (np.maximum(lv, ch) == 2) | ((lv >= 1) & (ch >= 1))
+    return np.where(red, 2, np.where(amber, 1, 0))
 
 
 def code_kinds(framework) -> dict[str, str]:
