@@ -141,6 +141,10 @@ def test_subnational_layer_ranks_regions(store):
     assert top["entity"][:3] in {"SOM", "CAF", "TCD", "NER", "SSD", "MLI", "BFA"}
     assert bottom["entity"][:3] in {"CHE", "NOR", "GBR", "AUS", "SWE", "DNK", "NLD", "DEU", "USA"}
     assert " - " in top["name"]  # region names, not codes
+    # regions default to the subnational framework
+    res2 = runner.invoke(app, ["rank", "--store", store, "--entity-type", "region", "--year", "2019", "--json"])
+    assert res2.exit_code == 0, res2.output
+    assert json.loads(res2.output)["ranking"] == ranking
 
 
 def test_rank_by_element_view(store):

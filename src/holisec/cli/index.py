@@ -8,10 +8,11 @@ import typer
 from holisec.cli.common import console, frame_records, print_json, show_table, user_errors
 
 StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE", help="DuckDB store file.")
-FrameworkOpt = typer.Option("holistic", "--framework", "-f", help="Framework name, YAML file or COINr iMeta.")
+FrameworkOpt = typer.Option(None, "--framework", "-f", help="Framework name, YAML file or COINr iMeta "
+                            "(default: holistic for countries, subnational for regions).")
 RecipeOpt = typer.Option(None, "--recipe", "-r", help="Recipe YAML/JSON or built-in name (default: 'default').")
 AsOfOpt = typer.Option(None, "--as-of", help="Data vintage: ingest id or timestamp (default: latest).")
-EntityTypeOpt = typer.Option("country", "--entity-type", help="country | region (sub-national, e.g. --framework subnational).")
+EntityTypeOpt = typer.Option("country", "--entity-type", help="country | region (sub-national GDL regions).")
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +33,7 @@ def _result(store, framework, recipe, as_of, idata=None, imeta=None, entity_type
     from holisec.data.store import Store
     from holisec.index import build_from_store
 
+    framework = framework or ("subnational" if entity_type == "region" else "holistic")
     with Store(store, read_only=Path(store or ".holisec/store.duckdb").exists()) as st:
         return build_from_store(st, framework, recipe or default_recipe(), as_of=as_of, entity_type=entity_type)
 

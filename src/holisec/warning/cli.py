@@ -81,7 +81,10 @@ def show(entity: str = typer.Argument(..., help="Entity code (ISO3)."),
     from holisec.cli.common import print_json
     from holisec.warning.register import warnings_for
 
-    print_json(warnings_for(entity, store, forecasts, level))
+    w = warnings_for(entity, store, forecasts, level)
+    if w["build_id"] is None:
+        typer.echo("no alerts registered yet: run `holisec build --out FILE` first", err=True)
+    print_json(w)
 
 
 @app.command()
