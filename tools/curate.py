@@ -332,6 +332,24 @@ def vdem(root: Path) -> None:
     s.notes.append("Share-alike: derived datasets that include V-Dem values must be shared under CC BY-SA 4.0.")
 
 
+def owid_long(s: Src, root: Path, datasets: list[str], name_dups: bool = True) -> pd.DataFrame:
+    """Rows of these OWID datasets with ISO3 entities; a country given under two spellings keeps
+    its current-name row (noted, with the spellings if ``name_dups``)."""
+    o = pd.read_csv(root / "owid_datasets/owid_datasets_all_long.csv.gz", low_memory=False)
+    o = o[o["dataset"].isin(datasets)]
+    o["value"] = pd.to_numeric(o["value"], errors="coerce")
+    o["entity_name"] = o["entity"]
+    o["entity"] = name_codes(s, "owid_datasets_all_long.csv.gz (entity)", o["entity"])
+    o = o.rename(columns={"year": "period"}).dropna(subset=["entity"])
+    o["_prio"] = name_prio(o["entity_name"], o["entity"])
+    o = o.sort_values("_prio", kind="stable")
+    dup = o.duplicated(["entity", "period", "variable"])
+    if dup.any():
+        names = f" ({', '.join(sorted(o.loc[dup, 'entity_name'].unique()))})" if name_dups else ""
+        s.notes.append(f"{int(dup.sum())} rows given under two spellings of one country{names}; kept the current-name row")
+    return o[~dup]
+
+
 def owid(root: Path) -> None:
     s = src(id="owid", name="Our World in Data datasets (nuclear weapons: Bleek/NTI, FAS, Arms Control Association; "
             "CO2: Global Carbon Project)",
@@ -346,19 +364,7 @@ def owid(root: Path) -> None:
                     "upstream: owid/owid-datasets snapshot 48c9992ae317b35ed327fc36d2af75fe8b3ef7ed",
                     "shared/data/owid_co2/owid-co2-data_2020-12.csv.gz; upstream owid/co2-data @ "
                     "2a6c4a26fafc29000d1ee0deebf083d60b563c78 (2020-12-09)"])
-    o = pd.read_csv(root / "owid_datasets/owid_datasets_all_long.csv.gz", low_memory=False)
-    o = o[o["dataset"].isin(["nuclear_proliferation", "nuclear_stockpiles_fas_2022", "nuclear_tests_aca"])]
-    o["value"] = pd.to_numeric(o["value"], errors="coerce")
-    o["entity_name"] = o["entity"]
-    o["entity"] = name_codes(s, "owid_datasets_all_long.csv.gz (entity)", o["entity"])
-    o = o.rename(columns={"year": "period"}).dropna(subset=["entity"])
-    o["_prio"] = name_prio(o["entity_name"], o["entity"])
-    o = o.sort_values("_prio", kind="stable")
-    dup = o.duplicated(["entity", "period", "variable"])
-    if dup.any():
-        s.notes.append(f"{int(dup.sum())} rows given under two spellings of one country "
-                       f"({', '.join(sorted(o.loc[dup, 'entity_name'].unique()))}); kept the current-name row")
-        o = o[~dup]
+    o = owid_long(s, root, ["nuclear_proliferation", "nuclear_stockpiles_fas_2022", "nuclear_tests_aca"])
     st = o[o["variable"] == "nuclear_weapons_status"][["entity", "period", "value"]]
     s.add(finish(st), "nuc_status", "`nuclear_weapons_status`: 0 no consideration, 1 consideration, 2 pursuit, 3 possession")
     # stockpiles: FAS lists possessors only -> structural zero where status < 3 (not a possessor) that year
@@ -409,18 +415,7 @@ def owid_energy(root: Path) -> None:
             origin=["shared/data/owid_datasets/owid_datasets_all_long.csv.gz (dataset electricity_mix_bp_ember_2022; "
                     "repo path/commit in datasets_index.csv)",
                     "upstream: owid/owid-datasets snapshot 48c9992ae317b35ed327fc36d2af75fe8b3ef7ed"])
-    o = pd.read_csv(root / "owid_datasets/owid_datasets_all_long.csv.gz", low_memory=False)
-    o = o[o["dataset"] == "electricity_mix_bp_ember_2022"]
-    o["value"] = pd.to_numeric(o["value"], errors="coerce")
-    o["entity_name"] = o["entity"]
-    o["entity"] = name_codes(s, "owid_datasets_all_long.csv.gz (entity)", o["entity"])
-    o = o.rename(columns={"year": "period"}).dropna(subset=["entity"])
-    o["_prio"] = name_prio(o["entity_name"], o["entity"])
-    o = o.sort_values("_prio", kind="stable")
-    dup = o.duplicated(["entity", "period", "variable"])
-    if dup.any():
-        s.notes.append(f"{int(dup.sum())} rows given under two spellings of one country; kept the current-name row")
-        o = o[~dup]
+    o = owid_long(s, root, ["electricity_mix_bp_ember_2022"], name_dups=False)
     w = o.pivot_table(index=["entity", "period"], columns="variable", values="value").reset_index()
     nuc, gen = "Electricity from nuclear (TWh)", "Electricity generation (TWh)"
     w = w[w[gen] > 0]
