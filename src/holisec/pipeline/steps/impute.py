@@ -65,7 +65,8 @@ def screen(
     rows = []
     for kind in order:
         dims, threshold = rules[kind]
-        share = data.notnull().mean(dims)
+        cells = int(np.prod([data.sizes[d] for d in dims]))
+        share = data.notnull().sum(dims) / max(cells, 1)  # 0 once nothing is left (no empty mean)
         drop = share[kind].values[(share < threshold).values]
         rows += [(c, kind, float(v), threshold) for c, v in zip(drop, share.sel({kind: drop}).values)]
         data = data.drop_sel({kind: drop})
