@@ -171,16 +171,25 @@ def test_every_saved_value_names_its_sources_and_restricted_licences(store, tmp_
     res = runner.invoke(app, ["build", "--store", store, "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
     meta = json.loads(res.output)
-    # each build appends its alerts to the register (history kept): a second build doubles the rows
+    # each build appends its alerts to the register (history kept); re-running an identical build
+    # (same framework, recipe hash, vintage, version) adds no duplicate rows, an altered recipe does
     from holisec.data.store import Store
+    from holisec.pipeline import default_recipe
 
-    with Store(store, read_only=True) as st:
-        first = st.con.execute("SELECT count(*), count(DISTINCT build_id) FROM alerts").fetchone()
+    def register_size():
+        with Store(store, read_only=True) as st:
+            return st.con.execute("SELECT count(*), count(DISTINCT build_id) FROM alerts").fetchone()
+
+    first = register_size()
     assert meta["alerts"]["red"] > 0 and first[0] > 0
+    assert meta["alerts"]["build_id"].startswith("holistic:" + meta["recipe_hash"][:12])
     assert runner.invoke(app, ["build", "--store", store, "--out", str(out)]).exit_code == 0
-    with Store(store, read_only=True) as st:
-        second = st.con.execute("SELECT count(*) FROM alerts").fetchone()[0]
-    assert second == 2 * first[0]
+    assert register_size() == first
+    alt = tmp_path / "alt.yaml"
+    default_recipe().replace("aggregate", min_share=0.6).save(alt)
+    assert runner.invoke(app, ["build", "--store", store, "--recipe", str(alt), "--out", str(out)]).exit_code == 0
+    third = register_size()
+    assert third[1] == first[1] + 1 and third[0] > first[0]
     # IMF WEO (debt, deficit) and EPR are free for non-commercial use only: said wherever they appear
     assert "IMF" in meta["licence_note"] and "EPR" in meta["licence_note"]
     table = pd.read_parquet(out)
@@ -202,3 +211,20 @@ def test_no_composition_jumps_at_the_end_of_the_panel(store):
     big = (abs(domains.diff("period")) > 8).sum(("entity", "code")).to_series()
     # ordinary years have 12-31 such domain-years out of ~1,900; a composition artefact gives 100+
     assert big.max() < 60, big[big >= 60].to_dict()
+
+
+def test_demo_loads_ranks_and_shows_red_alerts(tmp_path):
+    store = str(tmp_path / "demo.duckdb")
+    res = runner.invoke(app, ["demo", "--store", store])
+    assert res.exit_code == 0, res.output
+    assert "Showing 2022" in res.output and "Red alerts 2022 on the index and domains" in res.output
+    assert "SYR" in res.output and "ranked 1 of" in res.output
+    from holisec.data.store import Store
+
+    with Store(store, read_only=True) as st:
+        n = st.con.execute("SELECT count(DISTINCT build_id), count(DISTINCT period) FROM alerts").fetchone()
+    assert n == (1, 3)
+    again = runner.invoke(app, ["demo", "--store", store])  # a second demo re-registers nothing
+    assert again.exit_code == 0, again.output
+    with Store(store, read_only=True) as st:
+        assert st.con.execute("SELECT count(DISTINCT build_id) FROM alerts").fetchone()[0] == 1

@@ -123,6 +123,11 @@ def test_register_alerts_latest_well_observed_one_transaction(synth_result, monk
     assert shock["level"] == "red" and "bottom_line_red" in shock["trigger"] and shock["value"] == 100.0
     register_alerts(con, res, "b2")
     assert con.execute("SELECT count(DISTINCT build_id), count(*) FROM alerts").fetchone() == (2, 2 * len(reg))
+    again = register_alerts(con, res, "b1", skip_existing=True)  # already there: read back, nothing written
+    assert con.execute("SELECT count(*) FROM alerts").fetchone()[0] == 2 * len(reg)
+    pd.testing.assert_frame_equal(again.sort_values(["entity", "period", "code"], ignore_index=True)[["entity", "level", "value"]],
+                                  reg.sort_values(["entity", "period", "code"], ignore_index=True)[["entity", "level", "value"]],
+                                  check_dtype=False)
     nb = con.execute("SELECT count(*) FROM trend_breaks WHERE build_id = 'b1'").fetchone()[0]
     assert nb == len(result_alerts(res)[1])
     # a failure while writing the breaks leaves no alert rows behind

@@ -56,6 +56,8 @@ def build(
         result = _result(store, framework, recipe, as_of, idata, imeta, entity_type)
         path = result.save(out)
         n_alerts = _register_alerts(store, result) if alerts and idata is None else None
+    if n_alerts:
+        n_alerts.pop("register")
     meta = {**result.metadata(), "licence_note": result.licence_note(), "out": str(path), "alerts": n_alerts, "entities": int(result.scores.sizes["entity"]),
             "periods": int(result.scores.sizes["period"]), "codes": int(result.scores.sizes["code"])}
     if json_out:
@@ -76,13 +78,13 @@ def _register_alerts(store, result) -> dict:
     from holisec.data.store import Store
     from holisec.warning.register import register_alerts
 
-    build_id = f"{result.framework.id}:{result.recipe.hash[:12]}:{result.vintage}"
-    with Store(store) as st:
-        register = register_alerts(st, result, build_id)
+    build_id = f"{result.framework.id}:{result.recipe.hash[:12]}:{result.vintage}:holisec {result.version}"
+    with Store(store) as st:  # an identical build (same id) is registered once
+        register = register_alerts(st, result, build_id, skip_existing=True)
     counts = register["level"].value_counts()
     periods = sorted(int(p) for p in register["period"].unique())
     return {"build_id": build_id, "red": int(counts.get("red", 0)), "amber": int(counts.get("amber", 0)),
-            "periods": f"{periods[0]}-{periods[-1]}" if periods else ""}
+            "periods": f"{periods[0]}-{periods[-1]}" if periods else "", "register": register}
 
 
 def rank(
@@ -176,3 +178,13 @@ def demo(store: str = StoreOpt) -> None:
                   "(later years rest on carried-forward data).")
     rank(year=year, domain=None, top=25, recipe=None, framework="holistic", as_of=None, entity_type="country",
          store=store, json_out=False)
+    with user_errors():
+        n = _register_alerts(store, result)
+    reg = n["register"]
+    red = reg[(reg["level"] == "red") & (reg["kind"] != "indicator") & (reg["period"] == year)]
+    red = (red.sort_values(["code", "value"], ascending=[True, False])
+           .assign(score=lambda d: d["value"].round(1))[["entity", "code", "score", "explanation"]])
+    show_table(red.set_axis(["entity", "code", "score", "why"], axis=1),
+               title=f"Red alerts {year} on the index and domains ({len(red)}; {n['red']} red, {n['amber']} amber "
+                     f"in {n['periods']} incl. indicators)", floatfmt="{:.1f}")
+    console.print("More: holisec warn alerts --year YEAR, holisec warn show ISO3, holisec audit --year YEAR")

@@ -101,9 +101,19 @@ def save_alerts(store, df: pd.DataFrame, build_id: str, breaks: pd.DataFrame | N
 
 
 def register_alerts(store, result, build_id: str, periods: int | list[int] = 3, thresholds=None,
-                    rules: dict | None = None) -> pd.DataFrame:
+                    rules: dict | None = None, skip_existing: bool = False) -> pd.DataFrame:
     """Alerts of a built ``Result`` for its latest well-observed periods (``result_alerts``),
-    appended with their trend breaks to the store in one transaction. Returns the register."""
+    appended with their trend breaks to the store in one transaction. Returns the register.
+
+    ``skip_existing``: if ``build_id`` is already registered, write nothing and return its
+    stored rows (a re-run of an identical build adds no duplicate history)."""
+    if skip_existing:
+        con = _con(store)
+        tables = {t[0] for t in con.execute("SHOW TABLES").fetchall()}
+        if "alerts" in tables:
+            old = con.execute(f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE build_id = ?", [build_id]).df()
+            if len(old):
+                return old
     reg, brk = result_alerts(result, periods, thresholds, rules)
     save_alerts(store, reg, build_id, brk)
     return reg
