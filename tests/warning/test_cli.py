@@ -37,6 +37,11 @@ def test_alerts_json_store_envvar_save_and_show(tmp_path, monkeypatch):
     with Store(path, read_only=True) as st:
         n, periods = st.con.execute("SELECT count(*), count(DISTINCT period) FROM alerts WHERE build_id='b1'").fetchone()
     assert n > 1000 and periods == 3
+    worst = CliRunner().invoke(app, ["alerts", "--json", "--level", "red", "--combine", "worst"])
+    assert worst.exit_code == 0, worst.output
+    assert len(json.loads(worst.output)) > 2 * len(recs)  # the convergent rule is the stricter one
+    bad = CliRunner().invoke(app, ["alerts", "--combine", "any"])
+    assert bad.exit_code == 2 and "convergent" in bad.output
     ent = recs[0]["entity"]
     s = CliRunner().invoke(app, ["show", ent])
     assert s.exit_code == 0, s.output

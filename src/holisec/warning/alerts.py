@@ -14,12 +14,12 @@ indicators, domains and the index alike. Two kinds of trigger:
 
 Triggers come in two families: *level* (bottom line, peer percentile: where the score is) and
 *change* (own history, z of the change, trend break: where it is going). With
-``combine="convergent"`` (default) the level needs the families to agree, as in convergence-of-
-evidence early-warning practice: **red** = a red signal in one family with at least an amber
-signal in the other, or a red bottom line that is also red among peers (extreme on both an
-absolute and a relative scale); **amber** = any other red signal, or amber signals in both
-families; a lone amber signal stays **green** but is listed (``watch: ...``) in the
-explanation. ``combine="worst"`` takes the worst single trigger instead. Persistence (the store's ``alerts`` table) is in ``holisec.warning.register``.
+``combine="convergent"`` (default) the families must agree, as in convergence-of-evidence
+early warning: **red** = a red signal in one family with at least an amber one in the other,
+or a red bottom line that is also red among peers (extreme on an absolute and a relative
+scale); **amber** = any other red signal, or amber signals in both families; a lone amber
+signal stays **green** but is listed (``watch: ...``). ``combine="worst"`` takes the worst
+single signal. Persistence (the store's ``alerts`` table) is in ``holisec.warning.register``.
 
 References
 ----------

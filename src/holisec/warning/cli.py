@@ -42,6 +42,8 @@ def alerts(year: Optional[int] = typer.Option(None, help="Period to report (defa
            thresholds: Optional[Path] = typer.Option(None, help="Bottom lines: YAML/JSON/CSV code, amber, red."),
            level: str = typer.Option("amber", help="Lowest level shown: green | amber | red."),
            kind: str = typer.Option("all", help="indicator | domain | index | all."),
+           combine: str = typer.Option("convergent", help="convergent (level and change signals must agree "
+                                                           "for red) | worst (worst single signal)."),
            store: Optional[str] = StoreOpt,
            save: Optional[str] = typer.Option(None, help="Append the latest well-observed periods' register "
                                                          "and trend breaks to the store with this build id.")):
@@ -52,16 +54,23 @@ def alerts(year: Optional[int] = typer.Option(None, help="Period to report (defa
 
     if level not in LEVELS:
         raise typer.BadParameter(f"level must be one of {LEVELS}")
+    if combine not in ("convergent", "worst"):
+        raise typer.BadParameter(f"--combine must be 'convergent' or 'worst', not {combine!r}")
+    rules = {"combine": combine}
     with user_errors():
         st, res = _result(store)
-        if save and st is None:
-            raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
-        reg, brk = result_alerts(res, 3, thresholds)  # what register_alerts stores
-        if save:
-            save_alerts(st, reg, save, brk)
+        try:
+            if save and st is None:
+                raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
+            reg, brk = result_alerts(res, 3, thresholds, rules)  # what register_alerts stores
+            if save:
+                save_alerts(st, reg, save, brk)
+        finally:
+            if st is not None:
+                st.close()
         y = year or int(reg["period"].max())
         if y not in set(reg["period"]):
-            reg, _ = result_alerts(res, [y], thresholds)
+            reg, _ = result_alerts(res, [y], thresholds, rules)
         reg = reg[reg["period"] == y]
     reg = reg[reg.level.map(LEVELS.index) >= LEVELS.index(level)]
     if kind != "all":
@@ -105,12 +114,16 @@ def forecast(target: str = typer.Option(..., help=TARGET_HELP),
 
     _check_target(target)
     st = Store(store) if store and Path(store).exists() else None
-    if save and st is None:
-        raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
-    df = fc(target, origin, load_outcomes(outcomes) if outcomes else None, model=model,
-            index=OriginIndex.from_store(st))
-    if save:
-        save_forecasts(st, df, save)
+    try:
+        if save and st is None:
+            raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
+        df = fc(target, origin, load_outcomes(outcomes) if outcomes else None, model=model,
+                index=OriginIndex.from_store(st))
+        if save:
+            save_forecasts(st, df, save)
+    finally:
+        if st is not None:
+            st.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     df.to_parquet(out, index=False) if out.suffix == ".parquet" else df.to_csv(out, index=False)
     typer.echo(f"{len(df)} forecasts ({target}, origin {origin}) -> {out}")
