@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from holisec.warning.evaluate import evaluate
+from holisec.warning.evaluate import evaluate, evaluation_steps
 from holisec.warning.features import code_domains
 from holisec.warning.forecast import Spec, design, explain_rows, fit_origin
 from holisec.warning.indexscores import OriginIndex, truncate
@@ -81,7 +81,9 @@ def test_evaluation_deterministic_under_seed(synth):
     out, pred, ring = synth
     kw = dict(index=False, origins=range(2000, 2006), spec=SPEC, tune_hyper=False, B=30, seed=7, contiguity=ring)
     a = evaluate("conflict_onset", out, pred, **kw)
-    b = evaluate("conflict_onset", out, pred, **kw)
+    stages = []
+    b = evaluate("conflict_onset", out, pred, progress=stages.append, **kw)
+    assert len(stages) == evaluation_steps(tune_hyper=False) == 3 and stages[-1].startswith("scoring and 30 ")
     pd.testing.assert_frame_equal(a.metrics, b.metrics)
     pd.testing.assert_frame_equal(a.bootstrap, b.bootstrap)
 

@@ -139,11 +139,22 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
              bootstrap: int = typer.Option(1000, help="Country-block bootstrap replicates."),
              seed: int = typer.Option(0)):
     """Rolling-origin evaluation: every metric of every model and baseline, dev and test."""
-    from holisec.warning.evaluate import evaluate as ev, reliability_plot
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from holisec.warning.evaluate import evaluate as ev, evaluation_steps
     from holisec.warning.outcomes import load_outcomes
 
     _check_target(target)
-    r = ev(target, load_outcomes(outcomes) if outcomes else None, B=bootstrap, seed=seed)
+    with Progress(console=Console(stderr=True), transient=True) as bar:  # stdout stays clean for --json
+        task = bar.add_task(f"evaluating {target}", total=evaluation_steps())
+
+        done = iter(range(evaluation_steps()))
+
+        def step(msg: str) -> None:  # called as each stage starts: the earlier ones are done
+            bar.update(task, description=f"{target}: {msg}", completed=next(done, None))
+
+        r = ev(target, load_outcomes(outcomes) if outcomes else None, B=bootstrap, seed=seed, progress=step)
     if out_dir:
         write_outputs(r, out_dir)
     if as_json:

@@ -90,17 +90,21 @@ def rolling(d: pd.DataFrame, origins, spec: Spec, include=None, n_jobs: int = N_
     return out
 
 
-def tune(d: pd.DataFrame, spec: Spec, origins, index=None) -> tuple[Spec, pd.DataFrame]:
-    """Choose logit C and GBM size by pooled log loss on development origins only."""
+def tune(d: pd.DataFrame, spec: Spec, origins, index=None, progress=None) -> tuple[Spec, pd.DataFrame]:
+    """Choose logit C and GBM size by pooled log loss on development origins only
+    (``progress(message)`` is called before each configuration)."""
     h = TARGETS[d.attrs["target"]].horizon
     origins = [T for T in origins if T + h <= DEV_LAST]
+    step = progress or (lambda msg: None)
     rec = []
     for C in LOGIT_GRID:
+        step(f"tuning logit C={C} on dev origins")
         f = rolling(d, origins, Spec(logit_C=C, start=spec.start, seed=spec.seed), {"logit"}, index=index)
         f = f[f.split == "dev"]
         rec.append({"model": "logit", "params": f"C={C}", "log_loss": mt.log_loss(f.y, f.logit),
                     "aupr": mt.average_precision(f.y, f.logit), "C": C})
     for g in GBM_GRID:
+        step(f"tuning LightGBM {g} on dev origins")
         f = rolling(d, origins, Spec(gbm=g, start=spec.start, seed=spec.seed), {"gbm"}, index=index)
         f = f[f.split == "dev"]
         rec.append({"model": "gbm", "params": str(g), "log_loss": mt.log_loss(f.y, f.gbm),
@@ -191,12 +195,14 @@ def verdict(metrics: pd.DataFrame, boot: pd.DataFrame, model: str = "ensemble") 
 def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = None,
              predictors: pd.DataFrame | None = None, index=True, origins=None,
              spec: Spec | None = None, tune_hyper: bool = True, B: int = 1000, seed: int = 0,
-             contiguity: pd.DataFrame | None = None) -> EvalResult:
+             contiguity: pd.DataFrame | None = None, progress=None) -> EvalResult:
     """Run the full rolling-origin evaluation of one target (see module docstring).
 
     ``outcomes``/``predictors`` default to the shipped tables; ``index``: ``OriginIndex`` whose
     per-origin builds give leakage-free domain/index features (True = shipped data, False =
-    none); ``origins`` default to 1990..last."""
+    none); ``origins`` default to 1990..last; ``progress(message)`` is called at each stage
+    (``evaluation_steps(tune_hyper)`` calls in all)."""
+    step = progress or (lambda msg: None)
     t0 = time.perf_counter()
     o = load_outcomes() if outcomes is None else outcomes
     p = load_predictors() if predictors is None else predictors
@@ -207,15 +213,18 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     origins = list(range(DEV_FIRST_ORIGIN, last + 1)) if origins is None else list(origins)
     spec = spec or Spec(seed=seed)
     ti = time.perf_counter()
+    step(f"index rebuilt at {len(origins)} origins" if ix is not None else "no index features")
     if ix is not None:
         ix.precompute(origins)
     t1 = time.perf_counter()
     tuning = pd.DataFrame()
     if tune_hyper:
-        spec, tuning = tune(d, spec, origins, ix)
+        spec, tuning = tune(d, spec, origins, ix, progress)
     t2 = time.perf_counter()
+    step(f"rolling forecasts, {len(origins)} origins, every model and baseline")
     f = rolling(d, origins, spec, index=ix)
     t3 = time.perf_counter()
+    step(f"scoring and {B} country-block bootstraps")
     models = [m for m in MODELS + BASELINES if m in f.columns]
     base = [b for b in BASELINES if b in f.columns]
     met = score(f, models)
@@ -226,6 +235,11 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     rt = {"index": ix is not None, "design_s": ti - t0, "index_builds_s": t1 - ti, "tuning_s": t2 - t1, "rolling_s": t3 - t2, "scoring_s": t4 - t3,
           "total_s": t4 - t0, "origins": len(origins), "horizon": h}
     return EvalResult(target, spec, f, met, boot, py, tuning, ewp, rt, verdict(met, boot))
+
+
+def evaluation_steps(tune_hyper: bool = True) -> int:
+    """How many times :func:`evaluate` calls ``progress``."""
+    return 3 + (len(LOGIT_GRID) + len(GBM_GRID) if tune_hyper else 0)
 
 
 def reliability_plot(res: EvalResult, path: str | Path, split: str = "test", bins: int = 10) -> Path:
