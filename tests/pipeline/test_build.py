@@ -129,6 +129,23 @@ def test_builtin_default_recipe_runs(panel, framework, groups):
     assert np.isfinite(result.scores.sel(code="R").values).all()
 
 
+def test_scores_start_where_the_entity_data_start(panel, framework, groups):
+    late = panel.copy()
+    late.loc[dict(entity="C05", period=[2000, 2001])] = np.nan  # C05's statistics begin in 2002
+    steps = [dict(s) for s in RECIPE["steps"]]
+    steps[1] = {**steps[1], "params": {**steps[1]["params"], "min_start_share": 0.3}}
+    res = build(Recipe.from_dict({"name": "start", "steps": steps}), late, framework, entity_groups=groups)
+    starts = res.reports["exclusions"].query("kind == 'start'")
+    assert starts[["code", "period"]].values.tolist() == [["C05", 2002]]
+    c05 = res.scores.sel(entity="C05")
+    assert c05.sel(period=[2000, 2001]).isnull().all() and c05.sel(period=[2002, 2003]).notnull().all()
+    # the imputed panel keeps the carried values (traceable); only the published scores start later
+    assert res.datasets["imputed"].sel(entity="C05", period=2000).notnull().all()
+    plain = build(RECIPE, late, framework, entity_groups=groups)
+    assert plain.scores.sel(entity="C05").notnull().all()
+    np.testing.assert_array_equal(plain.scores.sel(period=[2002, 2003]).values, res.scores.sel(period=[2002, 2003]).values)
+
+
 def test_screening_everything_away_is_a_clear_error(panel, framework, groups):
     recipe = Recipe.from_dict({"name": "strict", "steps": [
         {"step": "impute", "method": "screen", "params": {"min_entity_share": 1.01}},

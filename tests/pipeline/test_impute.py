@@ -94,6 +94,35 @@ def test_screen_excludes_sparse_indicators_then_entities():
     assert report[["code", "kind", "share"]].values.tolist() == [["i2", "indicator", 0.25], ["E3", "entity", 0.0]]
 
 
+def test_screen_entity_window_judges_current_coverage():
+    # E2 (a state founded late) is observed only in 2002-2003: 4 of 8 cells over the panel,
+    # 4 of 4 over the last two periods; E3 had data once and lost it: 2 of 8, then 0 of 4
+    panel = make_panel([[[1, 1], [1, 1], [1, 1], [1, 1]],
+                        [[NAN, NAN], [NAN, NAN], [2, 2], [2, 2]],
+                        [[3, 3], [NAN, NAN], [NAN, NAN], [NAN, NAN]]])
+    _, whole = impute(panel, "screen", min_entity_share=0.6)
+    assert whole[["code", "share"]].values.tolist() == [["E2", 0.5], ["E3", 0.25]]
+    out, recent = impute(panel, "screen", min_entity_share=0.6, entity_window=2)
+    assert list(out["entity"].values) == ["E1", "E2"]
+    assert recent[["code", "kind", "share"]].values.tolist() == [["E3", "entity", 0.0]]
+    with pytest.raises(Exception, match="entity_window must be >= 1"):
+        impute(panel, "screen", entity_window=0)
+
+
+def test_screen_reports_where_each_entity_starts():
+    # E2: 0 of 2 in 2000, 1 of 2 in 2001, 2 of 2 after; start share 0.5 -> scored from 2001
+    panel = make_panel([[[1, 1], [1, 1], [1, 1]],
+                        [[NAN, NAN], [5, NAN], [5, 5]]])
+    out, report = impute(panel, "screen", min_start_share=0.5)
+    assert out.equals(panel)  # the panel is not changed, only where the scores start is recorded
+    assert report[["code", "kind", "share", "threshold", "period"]].values.tolist() == [["E2", "start", 0.5, 0.5, 2001]]
+    _, stricter = impute(panel, "screen", min_start_share=0.75)
+    assert stricter["period"].tolist() == [2002]
+    # unsorted periods give the same answer
+    _, shuffled = impute(panel.isel(period=[2, 0, 1]), "screen", min_start_share=0.5)
+    assert shuffled["period"].tolist() == [2001]
+
+
 def test_screen_entities_first_computes_indicator_share_on_kept_entities():
     # E3 has nothing (share 0) -> dropped first; i2 then has 1 of 3 kept entities = 1/3 >= 0.3
     panel = make_panel([[[1, 1]], [[2, NAN]], [[NAN, NAN]], [[4, NAN]]])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -20,7 +21,7 @@ from holisec.pipeline.recipe import Recipe
 from holisec.pipeline.result import Result
 from holisec.pipeline.steps.aggregate import aggregate
 from holisec.pipeline.steps.denominate import denominate
-from holisec.pipeline.steps.impute import impute
+from holisec.pipeline.steps.impute import impute, score_starts
 from holisec.pipeline.steps.normalise import normalise
 from holisec.pipeline.steps.treat import treat
 from holisec.pipeline.steps.weight import weight
@@ -35,9 +36,11 @@ REPORT = {
 }
 
 
-def _coerce_recipe(recipe: Recipe | str | Path) -> Recipe:
+def _coerce_recipe(recipe: Recipe | dict | str | Path) -> Recipe:
     if isinstance(recipe, Recipe):
         return recipe
+    if isinstance(recipe, dict):
+        return Recipe.from_dict(recipe)
     path = Path(str(recipe))
     return Recipe.load(path) if path.suffix else Recipe.builtin(str(recipe))
 
@@ -70,6 +73,15 @@ def _keep_indicators(panel: xr.DataArray, framework: Framework, reports: dict[st
     return panel.sel(indicator=keep), working
 
 
+def _from_start(scores: xr.DataArray, starts: pd.Series) -> xr.DataArray:
+    """Scores of each entity from its first scored period on (screen ``min_start_share``)."""
+    if not len(starts):
+        return scores
+    first = starts.reindex(scores["entity"].values).astype("float64").fillna(-np.inf).to_numpy()
+    keep = scores["period"] >= xr.DataArray(first, dims="entity", coords={"entity": scores["entity"]})
+    return scores.where(keep)
+
+
 def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
     filled = [t for t in tables if len(t)]
     if not filled:
@@ -78,7 +90,7 @@ def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def build(
-    recipe: Recipe | str | Path,
+    recipe: Recipe | dict | str | Path,
     data: xr.DataArray,
     framework: Framework | str | Path,
     *,
@@ -90,7 +102,7 @@ def build(
     Parameters
     ----------
     recipe
-        A :class:`Recipe`, a recipe file, or a built-in recipe name.
+        A :class:`Recipe`, its dict form, a recipe file, or a built-in recipe name.
     data
         Panel ``(entity, period, indicator)``; may hold extra codes such as denominators.
     framework
@@ -161,8 +173,9 @@ def build(
             store(DATASET[step.step], panel)
         reports.setdefault(REPORT.get(step.step, step.step), []).append(report)
 
-    scores.attrs["polarity"] = framework.polarity
     merged = {k: _concat(v) for k, v in reports.items()}
+    scores = _from_start(scores, score_starts(merged["exclusions"]))
+    scores.attrs["polarity"] = framework.polarity
     return Result(
         datasets=datasets, scores=scores, weights=weights, framework=framework, recipe=recipe,
         vintage=vintage, version=holisec.__version__, reports=merged, entity_groups=entity_groups,

@@ -24,7 +24,7 @@ from holisec.pipeline._panel import (
     PipelineError, Scope, as_panel, from_columns, point_report, reduce_dims, to_columns,
 )
 
-SCREEN_COLUMNS = ["code", "kind", "share", "threshold"]
+SCREEN_COLUMNS = ["code", "kind", "share", "threshold", "period"]
 
 
 def _filled(data: xr.DataArray, candidate: xr.DataArray | np.ndarray, method: str):
@@ -43,34 +43,66 @@ def screen(
     min_indicator_share: float = 0.0,
     min_entity_share: float = 0.0,
     first: Literal["indicators", "entities"] = "indicators",
+    entity_window: int | None = None,
+    min_start_share: float = 0.0,
 ) -> tuple[xr.DataArray, pd.DataFrame]:
-    """Drop indicators and entities whose share of observed cells is below a threshold.
+    """Drop indicators and entities whose share of observed cells is below a threshold, and
+    find where each kept entity's scores start.
 
-    Shares are computed over the whole panel: an indicator's share is its observed
-    entity-periods over all entity-periods; an entity's share is its observed
-    indicator-periods over all indicator-periods. ``first`` says which is screened first;
-    the second share is computed on what the first left. ``"entities"`` first keeps
-    territories with almost no data from pulling every indicator's share down. Use it
-    before imputation from other entities so that nothing is imputed from too little data.
+    An indicator's share is its observed entity-periods over all entity-periods; an entity's
+    share is its observed indicator-periods over all indicator-periods, over the whole panel
+    or, with ``entity_window=N``, over its last ``N`` periods (current coverage: a state
+    founded late is judged on the years it has existed). ``first`` says which is screened
+    first; the second share is computed on what the first left. ``"entities"`` first keeps
+    territories with almost no data from pulling every indicator's share down. Use it before
+    imputation from other entities so that nothing is imputed from too little data.
+
+    ``min_start_share``: a kept entity's scores start in its first period whose observed
+    share of the kept indicators reaches this; earlier periods (before independence, before
+    its statistics begin) are reported as ``kind="start"`` with ``period`` = the first scored
+    period, and :func:`holisec.pipeline.build` leaves their scores missing instead of
+    publishing numbers imputed from neighbours. The panel itself is returned unchanged there.
 
     Returns
     -------
     panel, report
-        Report columns ``code, kind ("indicator"|"entity"), share, threshold``.
+        Report columns ``code, kind ("indicator"|"entity"|"start"), share, threshold, period``.
     """
     data = as_panel(data)
+    if entity_window is not None and entity_window < 1:
+        raise PipelineError(f"impute screen: entity_window must be >= 1, got {entity_window}")
+    periods = np.sort(data["period"].values)
+    recent = periods[-entity_window:] if entity_window else periods
     rules = {"indicator": (("entity", "period"), min_indicator_share),
              "entity": (("period", "indicator"), min_entity_share)}
     order = ["indicator", "entity"] if first == "indicators" else ["entity", "indicator"]
     rows = []
     for kind in order:
         dims, threshold = rules[kind]
-        cells = int(np.prod([data.sizes[d] for d in dims]))
-        share = data.notnull().sum(dims) / max(cells, 1)  # 0 once nothing is left (no empty mean)
+        basis = data.sel(period=recent) if kind == "entity" else data
+        cells = int(np.prod([basis.sizes[d] for d in dims]))
+        share = basis.notnull().sum(dims) / max(cells, 1)  # 0 once nothing is left (no empty mean)
         drop = share[kind].values[(share < threshold).values]
-        rows += [(c, kind, float(v), threshold) for c, v in zip(drop, share.sel({kind: drop}).values)]
+        rows += [(c, kind, float(v), threshold, pd.NA) for c, v in zip(drop, share.sel({kind: drop}).values)]
         data = data.drop_sel({kind: drop})
-    return data, pd.DataFrame(rows, columns=SCREEN_COLUMNS)
+    if min_start_share > 0 and data.sizes["indicator"]:
+        per_period = data.notnull().mean("indicator").sel(period=periods).transpose("entity", "period").values
+        reached = per_period >= min_start_share
+        late = ~reached[:, 0] & reached.any(axis=1)  # entities whose scores start after the first period
+        start_at = reached.argmax(axis=1)
+        rows += [(e, "start", float(per_period[i, start_at[i]]), min_start_share, int(periods[start_at[i]]))
+                 for i, e in zip(np.flatnonzero(late), data["entity"].values[late])]
+    report = pd.DataFrame(rows, columns=SCREEN_COLUMNS)
+    report["period"] = report["period"].astype("Int64")
+    return data, report
+
+
+def score_starts(report: pd.DataFrame) -> pd.Series:
+    """Entity -> first scored period, from the ``kind == "start"`` rows of a screening report."""
+    if "kind" not in report or "period" not in report:
+        return pd.Series(dtype="Int64")
+    rows = report[report["kind"] == "start"]
+    return pd.Series(rows["period"].to_numpy(), index=rows["code"].to_numpy(), dtype="Int64")
 
 
 # --- group statistics ------------------------------------------------------------------------
