@@ -36,7 +36,7 @@ GBM_GRID = [{"n_estimators": n, "num_leaves": l} for n, l in itertools.product((
 #: hyperparameters chosen by ``tune`` on development origins in the reference run with the
 #: per-origin index features (docs/early-warning.md); used by ``forecast`` when no tuning is run
 TUNED: dict[str, dict] = {
-    "conflict_onset": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 8}},
+    "conflict_onset": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 4}},
     "conflict_onset2": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 4}},
     "conflict_onset_2y": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 4}},
     "coup": {"logit_C": 0.01, "gbm": {"n_estimators": 150, "num_leaves": 4}},
