@@ -375,7 +375,6 @@ def owid(root: Path) -> None:
     s.add(finish(sp), "nuc_warheads", "`nuclear_weapons_stockpile` (FAS): nuclear warheads; 0 for states with "
           "proliferation status < 3 (not possessing) in that year")
     # tests: ACA tally lists testing states; cumulative since 1945, 0 for states never listed
-    t = o[o["variable"] == "nuclear_weapons_tests"][["entity", "period", "value"]].copy()
     allt = pd.read_csv(root / "owid_datasets/owid_datasets_all_long.csv.gz", low_memory=False)
     allt = allt[(allt["dataset"] == "nuclear_tests_aca")]
     allt["value"] = pd.to_numeric(allt["value"], errors="coerce")

@@ -33,7 +33,6 @@ _LAZY = {
     "default_recipe": "holisec.pipeline",
     "read_coinr": "holisec.pipeline",
     "Result": "holisec.pipeline",
-    "audit": "holisec.audit",
     "build_from_store": "holisec.index",
     "audit_result": "holisec.index",
 }

@@ -57,19 +57,28 @@ def vintage_label(store, as_of: str | int | None = None) -> str:
 
 def build_from_store(
     store,
-    framework: str | Path | Framework = "holistic",
+    framework: str | Path | Framework | None = None,
     recipe=None,
     *,
     as_of: str | int | None = None,
     entity_type: str = "country",
 ):
-    """Build an index from the store's data (as of a vintage) with a recipe (default: built-in)."""
+    """Build an index from the store's data (as of a vintage) with a recipe (default: built-in).
+    ``framework`` defaults to ``holistic`` for countries and ``subnational`` for regions."""
     from holisec.pipeline import build, default_recipe
 
-    fw = load_framework(framework)
+    fw = load_framework(framework or ("subnational" if entity_type == "region" else "holistic"))
     panel = framework_panel(store, fw, as_of=as_of, entity_type=entity_type)
     return build(recipe if recipe is not None else default_recipe(), panel, fw,
                  entity_groups=entity_groups(store, entity_type), vintage=vintage_label(store, as_of))
+
+
+def well_observed_periods(result, share: float = 0.5) -> list[int]:
+    """Periods whose raw framework data are at least ``share`` x as complete as the best year
+    (later years rest on carried-forward data)."""
+    raw = result.datasets["raw"].sel(indicator=list(result.framework.indicator_ids))
+    obs = raw.notnull().mean(("entity", "indicator"))
+    return [int(p) for p in obs["period"].values[(obs >= share * float(obs.max())).values]]
 
 
 def benchmarks(store, *, as_of: str | int | None = None) -> xr.DataArray | None:
@@ -87,29 +96,23 @@ def audit_result(result, *, period=None, importance: str = "groups", benchmarks:
     and each indicator); every drop is a full rebuild with the same recipe. ``benchmarks``:
     published indices ``(entity, period, indicator)`` to correlate the aggregates with.
     """
-    from holisec.audit import audit, external_validity, leave_one_out
-
-    codes = set(result.scores["code"].values)
-    tree = result.framework.tree.loc[lambda t: t.index.isin(codes)]
-    indicators = tree.index[tree["type"] == "Indicator"].tolist()
-    root = result.root
-
-    def rebuild(drop: list[str]) -> xr.DataArray:
-        keep = [c for c in indicators if c not in set(drop)]
-        return result.rebuild(framework=result.framework.with_indicators(keep)).scores.sel(code=root)
+    from holisec.audit import audit, external_validity
+    from holisec.audit._common import select_periods
 
     if importance not in ("none", "groups", "all"):
         raise ValueError(f"importance must be 'none', 'groups' or 'all', got {importance!r}")
-    report = audit(result.scores, tree, raw=result.datasets["raw"], period=period)
-    if importance != "none":
-        baseline = result.scores.sel(code=root)
-        if period is not None:
-            baseline = baseline.sel(period=[period] if isinstance(period, int) else list(period))
-        report.importance = leave_one_out(
-            rebuild, baseline, tree, indicators=indicators if importance == "all" else [], groups=True
-        )
+    codes = set(result.scores["code"].values)
+    tree = result.framework.tree.loc[lambda t: t.index.isin(codes)]
+    indicators = tree.index[tree["type"] == "Indicator"].tolist()
+
+    def rebuild(drop: list[str]) -> xr.DataArray:
+        dropped = set(drop)
+        keep = [c for c in indicators if c not in dropped]
+        return result.rebuild(framework=result.framework.with_indicators(keep)).scores.sel(code=result.root)
+
+    report = audit(result.scores, tree, raw=result.datasets["raw"], period=period,
+                   rebuild=None if importance == "none" else rebuild,
+                   drop_indicators=indicators if importance == "all" else [])
     if benchmarks is not None:
-        scores = result.scores if period is None else result.scores.sel(
-            period=[period] if isinstance(period, int) else list(period))
-        report.validity = external_validity(scores, benchmarks)
+        report.validity = external_validity(select_periods(result.scores, period), benchmarks)
     return report

@@ -4,7 +4,6 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import country_converter as coco
 import pandas as pd
 import pytest
 import yaml

@@ -8,8 +8,8 @@ import xarray as xr
 
 from holisec.warning.alerts import alert_register, combine_levels, relative_stats
 from holisec.warning.changepoints import breaks, cusum, trend_breaks
-from holisec.warning.register import (register_alerts, result_alerts, save_alerts, save_forecasts,
-                                      warnings_for, well_observed_periods)
+from holisec.index import well_observed_periods
+from holisec.warning.register import register_alerts, result_alerts, save_alerts, save_forecasts, warnings_for
 
 from .conftest import synthetic, synthetic_index
 

@@ -160,6 +160,19 @@ def _finish(r: np.ndarray) -> np.ndarray:
     return r
 
 
+def paired_pearson(x: np.ndarray, y: np.ndarray, min_obs: int = MIN_OBS) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson r and counts between matching columns of ``x`` and ``y`` (rows = cases), NaN-aware."""
+    both = ~np.isnan(x) & ~np.isnan(y)
+    n = both.sum(axis=0)
+    safe = np.maximum(n, 1)
+    xm = np.where(both, x, 0).sum(0) / safe
+    ym = np.where(both, y, 0).sum(0) / safe
+    dx, dy = np.where(both, x - xm, 0), np.where(both, y - ym, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (dx * dy).sum(0) / np.sqrt((dx**2).sum(0) * (dy**2).sum(0))
+    return np.where(n >= min_obs, r, np.nan), n
+
+
 def rank_masked(X: np.ndarray, M: np.ndarray) -> np.ndarray:
     """Average ranks along the case axis (-2) of ``X`` restricted to ``M`` (NaN elsewhere)."""
     return rankdata(np.where(M.astype(bool), X, np.nan), axis=-2, nan_policy="omit")
@@ -188,16 +201,29 @@ def correlate(X: np.ndarray, method: Method = "pearson", use: Use = "pairwise",
     return _finish(r), n
 
 
+def _reranked(X: np.ndarray, pair: np.ndarray, mask: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """Ranks of ``X`` on the cases ``pair``: ``ranks`` (made on ``mask``) for the columns where
+    ``pair`` equals ``mask``, recomputed for the others only."""
+    changed = ~(pair == mask).all(axis=(0, 1))
+    out = np.array(ranks, dtype=float)
+    if changed.any():
+        out[..., changed] = rank_masked(X[..., changed], pair[..., changed])
+    return out
+
+
 def _spearman_pairwise_rows(X: np.ndarray, Mb: np.ndarray, rows, min_obs: int):
     """Exact pairwise Spearman of the variables ``rows`` with all variables: (B, R, K)."""
     rows = list(rows)
     B, N, K = X.shape
     r = np.full((B, len(rows), K), np.nan)
     n = np.zeros((B, len(rows), K), dtype=int)
+    own = rank_masked(X, Mb)  # each variable ranked on its own cases
     for out, i in enumerate(rows):  # loop over variables only: all pairs (i, .) at once
         pair = Mb[..., i : i + 1] & Mb  # (B, N, K): cases where i and j are both observed
-        Ri = rank_masked(np.broadcast_to(X[..., i : i + 1], X.shape), pair)
-        Rj = rank_masked(X, pair)
+        # re-rank only where the pair loses cases; elsewhere the own ranks are the pair's ranks
+        Ri = _reranked(np.broadcast_to(X[..., i : i + 1], X.shape), pair, Mb[..., i : i + 1],
+                       np.broadcast_to(own[..., i : i + 1], X.shape))
+        Rj = _reranked(X, pair, Mb, own)
         P = pair.astype(float)
         Ri0, Rj0 = np.where(pair, Ri, 0.0), np.where(pair, Rj, 0.0)
         ni = P.sum(axis=-2)
@@ -227,34 +253,3 @@ def correlate_rows(X: np.ndarray, rows: Sequence[int], method: Method = "pearson
         return r, n
     r, n = correlate(X, method, use, min_obs)
     return r[:, rows, :], n[:, rows, :]
-
-
-def json_ready(obj):
-    """Convert DataFrames / numpy scalars / NaN to plain JSON-serialisable Python objects."""
-    if isinstance(obj, pd.DataFrame):
-        df = obj.reset_index() if not isinstance(obj.index, pd.RangeIndex) else obj
-        return [json_ready(rec) for rec in df.to_dict(orient="records")]
-    if isinstance(obj, pd.Series):
-        return json_ready(obj.to_dict())
-    if isinstance(obj, dict):
-        return {str(k): json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [json_ready(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [json_ready(v) for v in obj.tolist()]
-    if obj is None or obj is pd.NA or obj is pd.NaT:
-        return None
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return None if not np.isfinite(obj) else float(obj)
-    if isinstance(obj, str):
-        return obj
-    try:
-        if pd.isna(obj):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(obj)

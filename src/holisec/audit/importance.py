@@ -17,7 +17,7 @@ import pandas as pd
 import xarray as xr
 from scipy.stats import rankdata
 
-from holisec.audit._common import root_of
+from holisec.audit._common import paired_pearson, root_of
 
 
 def _leaves(tree: pd.DataFrame, code: str) -> list[str]:
@@ -56,13 +56,10 @@ def rank_shift(baseline: xr.DataArray, other: xr.DataArray) -> pd.DataFrame:
     rb = rankdata(np.where(both, -Bv, np.nan), axis=0, nan_policy="omit")
     d = np.abs(ra - rb)
     n = both.sum(axis=0)
+    rho, _ = paired_pearson(ra, rb)  # Spearman: Pearson on the ranks over the common entities
     with np.errstate(invalid="ignore", divide="ignore"):
-        ca = np.where(both, ra - np.nanmean(np.where(both, ra, np.nan), axis=0), 0)
-        cb = np.where(both, rb - np.nanmean(np.where(both, rb, np.nan), axis=0), 0)
-        rho = (ca * cb).sum(0) / np.sqrt((ca**2).sum(0) * (cb**2).sum(0))
         mean = np.where(n > 0, np.where(both, d, 0).sum(0) / np.maximum(n, 1), np.nan)
     mx = np.where(n > 0, np.where(both, d, -np.inf).max(0), np.nan)
-    rho = np.where(n >= 3, rho, np.nan)
     return pd.DataFrame({"n": n, "mean_abs_rank_change": mean, "max_abs_rank_change": mx,
                          "spearman": rho}, index=pd.Index(a["period"].values, name="period"))
 

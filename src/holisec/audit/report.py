@@ -15,7 +15,8 @@ import pandas as pd
 import xarray as xr
 
 from holisec.audit import correlation as _corr
-from holisec.audit._common import Use, check_scores, json_ready, root_of, select_periods
+from holisec._json import json_ready
+from holisec.audit._common import Use, check_scores, root_of, select_periods
 from holisec.audit.coverage import MIN_SHARE, coverage_summary
 from holisec.audit.effective import RATIO, effective_weights
 from holisec.audit.importance import leave_one_out, summarise_importance
@@ -164,6 +165,7 @@ def audit(
     use_alpha: Use = "complete",
     rebuild: Callable[[list[str]], xr.DataArray] | None = None,
     baseline: xr.DataArray | None = None,
+    drop_indicators: Sequence[str] | None = None,
     coverage_min: float = MIN_SHARE,
     redundant: float = _corr.REDUNDANT,
     negative: float = _corr.NEGATIVE,
@@ -195,6 +197,8 @@ def audit(
         :func:`holisec.audit.importance.leave_one_out`).
     baseline : xarray.DataArray, optional
         Baseline root scores; default ``scores.sel(code=root)``.
+    drop_indicators : sequence of str, optional
+        Indicators dropped one at a time by the leave-one-out (default: all; ``[]``: groups only).
     coverage_min, redundant, negative, weak, alpha_min, ratio : float
         Flag thresholds (defaults 0.65, 0.9, 0.0, 0.3, 0.7, 2).
 
@@ -218,7 +222,7 @@ def audit(
     if rebuild is not None:
         if baseline is None:
             baseline = scores.sel(code=root_of(tree))
-        imp = leave_one_out(rebuild, select_periods(baseline, period), tree)
+        imp = leave_one_out(rebuild, select_periods(baseline, period), tree, indicators=drop_indicators)
     rep = AuditReport(
         coverage=cov,
         within=_corr.within_group(scores, tree, use=use, redundant=redundant, negative=negative, **kw),

@@ -19,32 +19,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.stats import rankdata
 
-from holisec.audit._common import check_scores
+from holisec.audit._common import MIN_OBS, check_scores, paired_pearson, rank_masked
 
 #: Polarity of the shipped benchmarks: +1 when a higher value means more risk.
 BENCHMARK_POLARITY: dict[str, int] = {"bench_fsi": 1, "bench_gpi": 1, "bench_ndgain": -1}
 
 COLUMNS = ["benchmark", "code", "period", "n", "pearson", "spearman"]
-
-
-def _columnwise_corr(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pearson r and counts between matching columns of ``x`` and ``y`` (rows = cases), NaN-aware."""
-    both = ~np.isnan(x) & ~np.isnan(y)
-    n = both.sum(axis=0)
-    safe = np.maximum(n, 1)
-    xm = np.where(both, x, 0).sum(0) / safe
-    ym = np.where(both, y, 0).sum(0) / safe
-    dx, dy = np.where(both, x - xm, 0), np.where(both, y - ym, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (dx * dy).sum(0) / np.sqrt((dx**2).sum(0) * (dy**2).sum(0))
-    return np.where(n >= 3, r, np.nan), n
-
-
-def _ranks(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Average ranks of each column over the rows in ``mask`` (others NaN)."""
-    return np.where(mask, rankdata(np.where(mask, x, np.inf), axis=0, method="average"), np.nan)
 
 
 def external_validity(
@@ -88,13 +69,13 @@ def external_validity(
         # cases = entities; one column per (period, code)
         x = s.reshape(s.shape[0], -1)
         y = bb.reshape(s.shape[0], -1)
-        r, n = _columnwise_corr(x, y)
+        r, n = paired_pearson(x, y)
         both = ~np.isnan(x) & ~np.isnan(y)
-        rho, _ = _columnwise_corr(_ranks(x, both), _ranks(y, both))
+        rho, _ = paired_pearson(rank_masked(x, both), rank_masked(y, both))
         periods = np.repeat(scores["period"].values, len(codes))
         frame = pd.DataFrame({"benchmark": str(bench), "code": np.tile(np.asarray(codes, dtype=object), s.shape[1]),
                               "period": periods, "n": n, "pearson": r, "spearman": rho})
-        frames.append(frame[frame["n"] >= 3])
+        frames.append(frame[frame["n"] >= MIN_OBS])
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     return out[COLUMNS].sort_values(["benchmark", "code", "period"], kind="stable").reset_index(drop=True)
 

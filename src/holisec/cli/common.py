@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from contextlib import contextmanager
 from typing import Any
@@ -12,33 +11,23 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from holisec._json import json_ready
+
+StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE", help="DuckDB store file.")
+
 # wide output when piped or captured (tests, CI logs); the terminal's own width otherwise
 _WIDTH = None if sys.stdout.isatty() else 200
 console = Console(soft_wrap=True, width=_WIDTH)
 err_console = Console(stderr=True, soft_wrap=True, width=_WIDTH)
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and callable(obj.item):  # numpy scalar
-        return _clean(obj.item())
-    if obj is pd.NA or obj is pd.NaT:
-        return None
-    return obj
-
-
 def print_json(obj: Any) -> None:
     """Machine-readable output on stdout (NaN -> null)."""
-    sys.stdout.write(json.dumps(_clean(obj), indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(json_ready(obj), indent=2) + "\n")
 
 
 def frame_records(df: pd.DataFrame) -> list[dict]:
-    return _clean(df.reset_index().to_dict(orient="records")) if df.index.name else _clean(df.to_dict(orient="records"))
+    return json_ready(df.reset_index().to_dict(orient="records") if df.index.name else df.to_dict(orient="records"))
 
 
 def show_table(df: pd.DataFrame, title: str = "", floatfmt: str = "{:.3g}", max_rows: int = 60) -> None:

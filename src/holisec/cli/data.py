@@ -7,11 +7,10 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
-from holisec.cli.common import console, frame_records, print_json, show_table, user_errors
+from holisec.cli.common import StoreOpt, console, frame_records, print_json, show_table, user_errors
 
 app = typer.Typer(no_args_is_help=True)
 
-StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE", help="DuckDB store file.")
 
 
 def open_store(store: str | None):

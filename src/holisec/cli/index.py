@@ -5,9 +5,7 @@ from pathlib import Path
 
 import typer
 
-from holisec.cli.common import console, frame_records, print_json, show_table, user_errors
-
-StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE", help="DuckDB store file.")
+from holisec.cli.common import StoreOpt, console, frame_records, print_json, show_table, user_errors
 FrameworkOpt = typer.Option(None, "--framework", "-f", help="Framework name, YAML file or COINr iMeta "
                             "(default: holistic for countries, subnational for regions).")
 RecipeOpt = typer.Option(None, "--recipe", "-r", help="Recipe YAML/JSON or built-in name (default: 'default').")
@@ -30,11 +28,10 @@ def _result(store, framework, recipe, as_of, idata=None, imeta=None, entity_type
         panel, fw, groups = read_coinr(idata, imeta)
         rec = recipe or "coinr_minmax_amean"
         return run_build(rec, panel, fw, entity_groups=groups, vintage=f"file {Path(idata).name}")
-    from holisec.data.store import Store
+    from holisec.data.store import Store, store_path
     from holisec.index import build_from_store
 
-    framework = framework or ("subnational" if entity_type == "region" else "holistic")
-    with Store(store, read_only=Path(store or ".holisec/store.duckdb").exists()) as st:
+    with Store(store, read_only=Path(store_path(store)).exists()) as st:
         return build_from_store(st, framework, recipe or default_recipe(), as_of=as_of, entity_type=entity_type)
 
 
@@ -58,7 +55,8 @@ def build(
         n_alerts = _register_alerts(store, result) if alerts and idata is None else None
     if n_alerts:
         n_alerts.pop("register")
-    meta = {**result.metadata(), "licence_note": result.licence_note(), "out": str(path), "alerts": n_alerts, "entities": int(result.scores.sizes["entity"]),
+    note = result.licence_note()
+    meta = {**result.metadata(), "licence_note": note, "out": str(path), "alerts": n_alerts, "entities": int(result.scores.sizes["entity"]),
             "periods": int(result.scores.sizes["period"]), "codes": int(result.scores.sizes["code"])}
     if json_out:
         print_json(meta)
@@ -66,8 +64,8 @@ def build(
         console.print(f"[green]built[/] {meta['entities']} entities x {meta['periods']} periods x "
                       f"{meta['codes']} codes -> {path}  (recipe {result.recipe.name} "
                       f"{result.recipe.hash[:12]}, {result.vintage}, holisec {result.version})", highlight=False)
-        if result.licence_note():
-            console.print(f"[yellow]{result.licence_note()}[/]", highlight=False)
+        if note:
+            console.print(f"[yellow]{note}[/]", highlight=False)
         if n_alerts:
             console.print(f"alert register: {n_alerts['red']} red, {n_alerts['amber']} amber for "
                           f"{n_alerts['periods']} (holisec warn alerts)", highlight=False)
@@ -101,14 +99,13 @@ def rank(
     """Rank entities in one year by the index or a domain (1 = highest risk)."""
     with user_errors():
         result = _result(store, framework, recipe, as_of, entity_type=entity_type)
+    _show_rank(result, year, domain, top, store, entity_type, json_out)
+
+
+def _show_rank(result, year: int, domain: str | None, top: int, store, entity_type: str, json_out: bool) -> None:
+    """Print the ranking of one code (default: the index) in one year, as a table or JSON."""
+    with user_errors():
         code = domain or result.root
-        known = [*result.scores["code"].values, *(e.id for e in result.framework.elements)]
-        if code not in known:
-            raise ValueError(f"unknown code {code!r}; groups are {[g.id for g in result.framework.groups]}, "
-                             f"elements {[e.id for e in result.framework.elements]}")
-        if year not in result.scores["period"].values:
-            p = result.scores["period"].values
-            raise ValueError(f"no period {year}; the index covers {p.min()}-{p.max()}")
         table = result.rank(year, code).dropna(subset=["score"])
         names = _names(store, entity_type)
         table.insert(0, "name", [names.get(e, e) for e in table.index])
@@ -158,26 +155,18 @@ def audit(
         console.print(report.summary(), highlight=False)
 
 
-def latest_observed_period(result, share: float = 0.5) -> int:
-    """Latest period whose raw framework data are at least ``share`` observed (not imputed)."""
-    raw = result.datasets["raw"].sel(indicator=list(result.framework.indicator_ids))
-    observed = raw.notnull().mean(("entity", "indicator"))
-    ok = observed["period"].values[(observed >= share * float(observed.max())).values]
-    return int(ok.max())
-
-
 def demo(store: str = StoreOpt) -> None:
     """Load the shipped real data, build the default index and show the latest ranking."""
     from holisec.cli.data import coverage, load
+    from holisec.index import well_observed_periods
 
     load(paths=None, source=None, shipped=True, store=store, json_out=False)  # unchanged files: no-op
     coverage(framework="holistic", store=store, as_of=None, json_out=False)
     result = _result(store, "holistic", None, None)
-    year = latest_observed_period(result)
+    year = max(well_observed_periods(result))
     console.print(f"Showing {year}: the latest year whose raw data are at least half as complete as the best-covered year "
                   "(later years rest on carried-forward data).")
-    rank(year=year, domain=None, top=25, recipe=None, framework="holistic", as_of=None, entity_type="country",
-         store=store, json_out=False)
+    _show_rank(result, year, None, 25, store, "country", json_out=False)
     with user_errors():
         n = _register_alerts(store, result)
     reg = n["register"]

@@ -151,11 +151,6 @@ def country_names(codes: pd.Series | list) -> pd.Series:
     return pd.Series(codes).map(names)
 
 
-def iso3_codes() -> set[str]:
-    """All ISO3 codes known to the converter (current states, plus ``XKX`` Kosovo)."""
-    return set(_tables()[1])
-
-
 def _agg_name_code(text: pd.Series) -> pd.Series:
     """Aggregate code for values that are aggregate names, else NA."""
     low = text.str.casefold()

@@ -114,12 +114,17 @@ def _gdl_parent(codes: pd.Series) -> pd.Series:
     return codes.astype("string").str.extract(r"^([A-Za-z]{3})r\d+", expand=False).str.upper()
 
 
+def store_path(path: str | Path | None = None) -> str:
+    """The store file: ``path``, else ``$HOLISEC_STORE``, else ``.holisec/store.duckdb``."""
+    return str(path) if path is not None else os.environ.get("HOLISEC_STORE") or DEFAULT_PATH
+
+
 class Store:
     """DuckDB-backed store. ``path``: a file, ``":memory:"``, or None for ``$HOLISEC_STORE`` or
     ``.holisec/store.duckdb``. Usable as a context manager."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
-        path = str(path) if path is not None else os.environ.get("HOLISEC_STORE") or DEFAULT_PATH
+        path = store_path(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path

@@ -73,8 +73,3 @@ def point_report(before: xr.DataArray, after: xr.DataArray, mask: np.ndarray, me
         "before": before.values[e, p, i],
         "after": after.values[e, p, i],
     }, columns=POINT_COLUMNS)
-
-
-def empty_point_report() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("before", "after") else "object")
-                         for c in POINT_COLUMNS})

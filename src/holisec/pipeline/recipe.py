@@ -31,14 +31,9 @@ _MODULES = {
 #: Position of each step kind; a recipe's steps must not go back in this order.
 _STAGE = {"denominate": 0, "impute": 1, "treat": 1, "normalise": 2, "weight": 3, "aggregate": 4}
 #: Arguments the build supplies itself (never given in a recipe).
-_SUPPLIED = {"framework", "scores", "data", "x", "values", "present", "matrix"}
+_SUPPLIED = {"framework", "scores"}
 #: Recipe-level type of arguments the build resolves before calling the step.
 _RECIPE_TYPES: dict[str, Any] = {"by": str}
-#: Aggregation parameters by method (the methods share one dispatcher).
-_AGGREGATE_PARAMS = {
-    "amean": {"min_share"}, "gmean": {"min_share"}, "hmean": {"min_share"},
-    "copeland": {"min_share", "scope"}, "mpi": {"min_share", "scope", "sign"},
-}
 _BUILTIN = "holisec.pipeline.builtin"
 
 
@@ -54,9 +49,11 @@ def methods(step: str) -> list[str]:
 def parameters(step: str, method: str) -> dict[str, inspect.Parameter]:
     """Recipe parameters accepted by ``step``/``method`` with their defaults and annotations."""
     module = _MODULES[step]
-    if step == "aggregate":
+    if step == "aggregate":  # one dispatcher: its min_share plus what the method itself takes
         sig = inspect.signature(module.aggregate).parameters
-        return {k: sig[k] for k in sorted(_AGGREGATE_PARAMS[method])}
+        own = {k for k, p in inspect.signature(module.METHODS[method]).parameters.items()
+               if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        return {k: sig[k] for k in sorted({"min_share"} | own)}
     func = module.METHODS[method]
     return {
         name: p for name, p in inspect.signature(func).parameters.items()

@@ -18,10 +18,10 @@ from holisec.pipeline.recipe import Recipe
 _FIXED_CREATED = datetime.datetime(2000, 1, 1)
 
 
-def _wide(panel: xr.DataArray) -> pd.DataFrame:
-    """``entity, period`` rows and one column per indicator."""
-    table = panel.transpose("entity", "period", "indicator").to_series().unstack("indicator")
-    return table[list(panel["indicator"].values)].reset_index()
+def _wide(panel: xr.DataArray, dim: str = "indicator") -> pd.DataFrame:
+    """``entity, period`` rows and one column per ``dim`` label, in the array's order."""
+    table = panel.transpose("entity", "period", dim).to_series().unstack(dim)
+    return table[list(panel[dim].values)].reset_index()
 
 
 def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
@@ -114,8 +114,15 @@ class Result:
         ``code`` is any code of the tree (default: the index) or an element id.
         """
         code = code or self.root
-        element_ids = {e.id for e in self.framework.elements}
-        if code in element_ids and code not in set(self.scores["code"].values):
+        element_ids = [e.id for e in self.framework.elements]
+        codes = set(self.scores["code"].values)
+        if code not in codes and code not in element_ids:
+            raise ValueError(f"unknown code {code!r}; groups are {[g.id for g in self.framework.groups]}, "
+                             f"elements {element_ids}")
+        if period not in self.scores["period"].values:
+            p = self.scores["period"].values
+            raise ValueError(f"no period {period}; the index covers {p.min()}-{p.max()}")
+        if code not in codes:
             series = self.elements().sel(period=period, element=code).to_series().rename("score")
         else:
             series = self.scores.sel(period=period, code=code).to_series().rename("score")
@@ -131,9 +138,10 @@ class Result:
         """
         fw = self.framework
         known = {src.id: src for src in fw.sources}
+        present = set(self.scores["code"].values)
         rows = []
         for code in self.scores["code"].values:
-            leaves = [c for c in fw.leaves(code) if c in set(self.scores["code"].values)] or [code]
+            leaves = [c for c in fw.leaves(code) if c in present] or [code]
             inds = [fw.indicator(c) for c in leaves if c in fw.indicator_ids]
             ids = sorted({i.source for i in inds if i.source})
             licences = sorted({(i.licence or (known[i.source].licence if i.source in known else "")) for i in inds} - {""})
@@ -141,10 +149,12 @@ class Result:
                          any(known[i].non_commercial for i in ids if i in known)))
         return pd.DataFrame(rows, columns=["code", "sources", "licences", "non_commercial"])
 
-    def licence_note(self) -> str:
-        """One line naming the sources whose data are free for non-commercial use only ('' if none)."""
+    def licence_note(self, sources: pd.DataFrame | None = None) -> str:
+        """One line naming the sources whose data are free for non-commercial use only ('' if none);
+        ``sources``: :meth:`sources` if already computed."""
         known = {src.id: src for src in self.framework.sources}
-        used = set(";".join(self.sources()["sources"]).split(";")) - {""}
+        sources = self.sources() if sources is None else sources
+        used = set(";".join(sources["sources"]).split(";")) - {""}
         restricted = sorted(s for s in used if s in known and known[s].non_commercial)
         if not restricted:
             return ""
@@ -174,17 +184,16 @@ class Result:
         """
         path = Path(path)
         suffix = path.suffix.lower()
-        table = self.long_table()
         if suffix == ".csv":
-            table.to_csv(path, index=False, lineterminator="\n")
+            self.long_table().to_csv(path, index=False, lineterminator="\n")
         elif suffix == ".parquet":
-            table.to_parquet(path, index=False)
+            self.long_table().to_parquet(path, index=False)
         elif suffix == ".xlsx":
-            wide = self.scores.transpose("entity", "period", "code").to_series().unstack("code")
-            provenance = [*self.metadata().items(), ("licence_note", self.licence_note())]
-            sheets = {"scores": wide[list(self.scores["code"].values)].reset_index(),
+            sources = self.sources()
+            provenance = [*self.metadata().items(), ("licence_note", self.licence_note(sources))]
+            sheets = {"scores": _wide(self.scores, "code"),
                       "provenance": pd.DataFrame(provenance, columns=["key", "value"]),
-                      "sources": self.sources()}
+                      "sources": sources}
             sheets.update({name: _wide(panel) for name, panel in self.datasets.items()})
             sheets["weights"] = self.weights.rename_axis("code").reset_index()
             recipe_lines = yaml.safe_dump(self.recipe.canonical(), sort_keys=False).splitlines()

@@ -28,7 +28,9 @@ BREAK_COLUMNS = ["entity", "code", "period", "size", "before", "after", "method"
 
 
 def _wide(scores: xr.DataArray | pd.DataFrame, codes=None) -> pd.DataFrame:
-    """(entity, code) x period matrix."""
+    """(entity, code) x period matrix (returned as is if ``scores`` already is one)."""
+    if isinstance(scores, pd.DataFrame) and list(scores.index.names) == ["entity", "code"]:
+        return scores
     if isinstance(scores, xr.DataArray):
         s = scores.transpose("entity", "code", "period").to_series().rename("value").reset_index()
     else:
@@ -115,6 +117,7 @@ def cusum(scores: xr.DataArray | pd.DataFrame, codes=None, k: float = 0.5, h: fl
 def trend_breaks(scores: xr.DataArray | pd.DataFrame, codes=None, method: str = "pelt",
                  beta: float = 2.0, min_size: int = 3) -> pd.DataFrame:
     """Change points (``method``) and CUSUM alarms in one table: entity, code, period, size, method."""
-    a = breaks(scores, codes, method, beta, min_size)[["entity", "code", "period", "size", "method"]]
-    b = cusum(scores, codes)[["entity", "code", "period", "size", "method"]]
+    w = _wide(scores, codes)  # one (entity, code) x period matrix for both detectors
+    a = breaks(w, None, method, beta, min_size)[["entity", "code", "period", "size", "method"]]
+    b = cusum(w)[["entity", "code", "period", "size", "method"]]
     return pd.concat([a, b], ignore_index=True).sort_values(["entity", "code", "period"], ignore_index=True)

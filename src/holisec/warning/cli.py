@@ -62,14 +62,15 @@ def alerts(year: Optional[int] = typer.Option(None, help="Period to report (defa
         try:
             if save and st is None:
                 raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
-            reg, brk = result_alerts(res, 3, thresholds, rules)  # what register_alerts stores
+            # --save stores what register_alerts stores (the last 3 well-observed periods)
+            reg, brk = result_alerts(res, 3 if save or year is None else [year], thresholds, rules)
             if save:
                 save_alerts(st, reg, save, brk)
         finally:
             if st is not None:
                 st.close()
         y = year or int(reg["period"].max())
-        if y not in set(reg["period"]):
+        if y not in set(reg["period"]):  # --save with an earlier --year
             reg, _ = result_alerts(res, [y], thresholds, rules)
         reg = reg[reg["period"] == y]
     reg = reg[reg.level.map(LEVELS.index) >= LEVELS.index(level)]
@@ -192,6 +193,6 @@ def write_outputs(r, out_dir: Path) -> None:
     if r.ewp is not None:
         r.ewp.to_csv(out_dir / f"{r.target}_ewp.csv", index=False)
     reliability_plot(r, out_dir / f"{r.target}_reliability.png")
-    from holisec.cli.common import _clean
+    from holisec._json import json_ready
 
-    (out_dir / f"{r.target}.json").write_text(json.dumps(_clean(to_json(r)), default=str, indent=1))
+    (out_dir / f"{r.target}.json").write_text(json.dumps(json_ready(to_json(r)), indent=1))

@@ -126,12 +126,20 @@ def score(f: pd.DataFrame, models: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rec)
 
 
+def _draws(g: pd.DataFrame, columns, B: int, seed: int) -> dict:
+    """Bootstrap metric draws of each forecast column of ``g`` with one set of country-block weights."""
+    W = mt.block_weights(g.iso3.to_numpy(), B, seed)
+    y = g.y.to_numpy()
+    return {c: mt.metric_draws(y, g[c].to_numpy(), W) for c in dict.fromkeys(columns)}
+
+
 def bootstrap(f: pd.DataFrame, models: list[str], baselines: list[str], B: int, seed: int) -> pd.DataFrame:
+    """Paired country-block bootstrap of every model against every baseline, per split."""
     rec = []
     for split, g in f[f.split != ""].groupby("split"):
+        draws = _draws(g, [*models, *baselines], B, seed)
         for m, b in itertools.product(models, baselines):
-            t = mt.paired_bootstrap(g.y.to_numpy(), g[m].to_numpy(), g[b].to_numpy(), g.iso3.to_numpy(), B, seed)
-            rec.append(t.assign(split=split, model=m, baseline=b))
+            rec.append(mt.paired_from_draws(draws[m], draws[b]).assign(split=split, model=m, baseline=b))
     return pd.concat(rec, ignore_index=True)[["split", "model", "baseline", "metric", "diff", "lo", "hi", "ratio"]]
 
 
@@ -158,9 +166,9 @@ def ewp_comparison(f: pd.DataFrame, models: list[str], B: int, seed: int) -> pd.
         for m in models + ["risk_prev"]:
             rec.append({"split": split, "model": "ewp" if m == "risk_prev" else m, "kind": "metric",
                         **mt.all_metrics(h.y, h[m], h.year, p_ref=h["climatology"])})
+        draws = _draws(h, [*models, "risk_prev"], B, seed)
         for m in models:
-            t = mt.paired_bootstrap(h.y.to_numpy(), h[m].to_numpy(), h["risk_prev"].to_numpy(),
-                                    h.iso3.to_numpy(), B, seed)
+            t = mt.paired_from_draws(draws[m], draws["risk_prev"])
             for r in t.itertuples():
                 rec.append({"split": split, "model": m, "kind": f"vs_ewp:{r.metric}", "diff": r.diff,
                             "lo": r.lo, "hi": r.hi, "ratio": r.ratio})

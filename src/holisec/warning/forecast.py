@@ -116,7 +116,9 @@ def fit_origin(d: pd.DataFrame, origin: int, spec: Spec, include=None,
         return out.iloc[0:0], fitted
     for name, m in build_models(spec, d.attrs.get("target", "conflict_onset"), include).items():
         full = isinstance(m, M.Persistence)  # reads ``event_t``, which is not a model feature
-        if isinstance(m, M.Ensemble):
+        if name in ("logit", "gbm") and "ensemble" in fitted:
+            m = getattr(fitted["ensemble"], name)  # same settings, already fitted on this window
+        elif isinstance(m, M.Ensemble):
             m.fit(X, y, tr["year"].to_numpy())
         else:
             m.fit(tr if full else X, y)

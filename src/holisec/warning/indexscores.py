@@ -1,7 +1,6 @@
-"""Composite-index scores for alerts, and leakage-free index features for forecasting.
+"""Leakage-free composite-index features for forecasting.
 
-``index_scores`` builds the default index from a store (the shipped data without one).
-``OriginIndex`` rebuilds the index at each forecast origin T from the data known at the end
+``shipped_store`` is the shipped data in memory (loaded once). ``OriginIndex`` rebuilds the index at each forecast origin T from the data known at the end
 of T only: the raw panel is truncated to periods <= T (indicators flagged ``slow`` in the
 framework to <= T-1, as they are published with a lag), the default recipe runs on that
 (so interpolation, extrapolation, screening, treatment and min-max normalisation see no later
@@ -40,13 +39,6 @@ def shipped_store():
         load_shipped(s)
         _SHIPPED["store"] = s
     return _SHIPPED["store"]
-
-
-def index_scores(store=None, framework: str = "holistic") -> xr.DataArray:
-    """``result.scores`` of the default recipe over the whole panel (higher = more risk)."""
-    from holisec.index import build_from_store
-
-    return build_from_store(shipped_store() if store is None else store, framework).scores.load()
 
 
 def feature_codes(framework) -> list[str]:
@@ -159,7 +151,3 @@ class OriginIndex:
     def precompute(self, origins) -> dict[int, pd.DataFrame]:
         """Features of every origin (built once, cached)."""
         return {int(T): self.features(int(T)) for T in origins}
-
-
-def clear_cache() -> None:
-    _BUILDS.clear()

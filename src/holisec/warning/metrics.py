@@ -166,15 +166,30 @@ def block_weights(groups, B: int, seed: int) -> np.ndarray:
     return counts[:, codes].astype(float)
 
 
+BOOTSTRAP_METRICS = (("brier", brier), ("log_loss", log_loss), ("aupr", average_precision), ("auroc", auroc))
+
+
+def metric_draws(y, p, W: np.ndarray) -> dict[str, tuple[float, np.ndarray]]:
+    """Point value and the bootstrap values (one per row of the weights ``W``) of Brier, log
+    loss, AUPR and AUROC for one forecast column; computed once, paired with any other."""
+    return {name: (f(y, p), f(y, p, W)) for name, f in BOOTSTRAP_METRICS}
+
+
+def paired_from_draws(model: dict, base: dict) -> pd.DataFrame:
+    """Difference model - baseline with its 95% bootstrap interval, from two :func:`metric_draws`
+    made with the same weights."""
+    rows = []
+    for name, (pm, dm) in model.items():
+        pb, db = base[name]
+        d = dm - db
+        d = d[np.isfinite(d)]
+        rows.append({"metric": name, "diff": pm - pb, "lo": float(np.quantile(d, 0.025)),
+                     "hi": float(np.quantile(d, 0.975)), "ratio": pm / pb})
+    return pd.DataFrame(rows)
+
+
 def paired_bootstrap(y, p_model, p_base, groups, B: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Point difference (model - baseline) and country-block bootstrap 95% interval for Brier,
     log loss, AUPR and AUROC on identical rows."""
     W = block_weights(groups, B, seed)
-    rows = []
-    for name, f in (("brier", brier), ("log_loss", log_loss), ("aupr", average_precision), ("auroc", auroc)):
-        d = f(y, p_model, W) - f(y, p_base, W)
-        d = d[np.isfinite(d)]
-        rows.append({"metric": name, "diff": f(y, p_model) - f(y, p_base),
-                     "lo": float(np.quantile(d, 0.025)), "hi": float(np.quantile(d, 0.975)),
-                     "ratio": f(y, p_model) / f(y, p_base)})
-    return pd.DataFrame(rows)
+    return paired_from_draws(metric_draws(y, p_model, W), metric_draws(y, p_base, W))

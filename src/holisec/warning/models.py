@@ -201,9 +201,6 @@ class History:
     def predict(self, X):
         return self.m_.predict_proba(X[[self.col]].fillna(0).to_numpy())[:, 1]
 
-    def score(self, X):
-        return X[self.col].fillna(0).to_numpy()
-
 
 def pitf(C: float = 1.0) -> Logit:
     """PITF-style logistic: regime type with factionalism, infant mortality relative to the yearly

@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 KEY = ["iso3", "year"]
-OUTCOME_COLUMNS = ["conflict", "coup_attempt", "mk_onset"]
 
 
 @dataclass(frozen=True)

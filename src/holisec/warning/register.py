@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from holisec._json import json_ready
+from holisec.index import well_observed_periods
 from holisec.warning.alerts import COLUMNS, LEVELS, alert_register, code_kinds
 from holisec.warning.changepoints import trend_breaks
 
@@ -32,13 +32,6 @@ BREAK_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHA
 FORECAST_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "target": "VARCHAR",
                 "origin": "INTEGER", "target_years": "VARCHAR", "probability": "DOUBLE", "model": "VARCHAR",
                 "top_contributions": "VARCHAR", "domains": "VARCHAR"}
-
-
-def well_observed_periods(result, share: float = 0.5) -> list[int]:
-    """Periods whose raw framework data are at least ``share`` x as complete as the best year."""
-    raw = result.datasets["raw"].sel(indicator=list(result.framework.indicator_ids))
-    obs = raw.notnull().mean(("entity", "indicator"))
-    return [int(p) for p in obs["period"].values[(obs >= share * float(obs.max())).values]]
 
 
 def result_alerts(result, periods: int | list[int] = 3, thresholds=None, rules: dict | None = None,
@@ -75,6 +68,18 @@ def _append(con, table: str, cols: dict[str, str], df: pd.DataFrame) -> None:
         con.unregister(name)
 
 
+def _append_all(con, parts: list[tuple[str, dict[str, str], pd.DataFrame]]) -> None:
+    """Append each (table, columns, rows) in one transaction: all of them or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, cols, df in parts:
+            _append(con, table, cols, df)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def _stamp(df: pd.DataFrame, build_id: str, cols: dict[str, str]) -> pd.DataFrame:
     t = df.reindex(columns=[c for c in cols if c not in ("build_id", "created_at")]).copy()
     t.insert(0, "created_at", datetime.now(timezone.utc).replace(tzinfo=None))
@@ -86,17 +91,11 @@ def save_alerts(store, df: pd.DataFrame, build_id: str, breaks: pd.DataFrame | N
     """Append an alert register (and trend breaks) to the store's ``alerts`` (``trend_breaks``)
     tables with ``build_id`` and a UTC timestamp, in one transaction; earlier rows are never
     changed. ``store``: a ``Store`` or a DuckDB connection. Returns the alert rows appended."""
-    con = _con(store)
     a = _stamp(df, build_id, ALERT_SQL).astype({"period": "int64"})
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _append(con, "alerts", ALERT_SQL, a)
-        if breaks is not None:
-            _append(con, "trend_breaks", BREAK_SQL, _stamp(breaks, build_id, BREAK_SQL).astype({"period": "int64"}))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    parts = [("alerts", ALERT_SQL, a)]
+    if breaks is not None:
+        parts.append(("trend_breaks", BREAK_SQL, _stamp(breaks, build_id, BREAK_SQL).astype({"period": "int64"})))
+    _append_all(_con(store), parts)
     return len(a)
 
 
@@ -109,8 +108,7 @@ def register_alerts(store, result, build_id: str, periods: int | list[int] = 3, 
     stored rows (a re-run of an identical build adds no duplicate history)."""
     if skip_existing:
         con = _con(store)
-        tables = {t[0] for t in con.execute("SHOW TABLES").fetchall()}
-        if "alerts" in tables:
+        if "alerts" in _tables(con):
             old = con.execute(f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE build_id = ?", [build_id]).df()
             if len(old):
                 return old
@@ -122,34 +120,10 @@ def register_alerts(store, result, build_id: str, periods: int | list[int] = 3, 
 def save_forecasts(store, df: pd.DataFrame, build_id: str) -> int:
     """Append ``forecast.forecast`` output to the store's ``forecasts`` table; the per-domain
     contributions (``domain:<name>`` columns) are kept as one JSON object per row."""
-    dom = [c for c in df.columns if c.startswith("domain:")]
-    t = df.copy()
-    t["domains"] = [json.dumps({k.removeprefix("domain:"): v for k, v in zip(dom, row) if v == v})
-                    for row in df[dom].to_numpy()] if dom else "{}"
+    t = df.assign(domains=_domains_json(df))
     t = _stamp(t, build_id, FORECAST_SQL).astype({"origin": "int64", "target_years": str})
-    con = _con(store)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _append(con, "forecasts", FORECAST_SQL, t)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    _append_all(_con(store), [("forecasts", FORECAST_SQL, t)])
     return len(t)
-
-
-def _clean(obj):
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (pd.Timestamp, datetime)):
-        return obj.isoformat()
-    if isinstance(obj, np.generic):
-        return _clean(obj.item())
-    return obj
 
 
 def _tables(con) -> set[str]:
@@ -163,14 +137,20 @@ def _latest(con, table: str, entity: str) -> pd.DataFrame:
         f"LIMIT 1) AND entity = ?", [entity]).df()
 
 
+def _domains_json(df: pd.DataFrame) -> list[str] | str:
+    """The ``domain:<name>`` contribution columns as one JSON object per row (missing left out)."""
+    dom = [c for c in df.columns if c.startswith("domain:")]
+    if not dom:
+        return "{}"
+    return [json.dumps({k.removeprefix("domain:"): v for k, v in zip(dom, row) if v == v}) for row in df[dom].to_numpy()]
+
+
 def _forecast_records(f: pd.DataFrame, entity: str) -> list[dict]:
     f = f[f["entity"] == entity]
     if f.empty:
         return []
     if "domains" not in f and any(c.startswith("domain:") for c in f.columns):
-        dom = [c for c in f.columns if c.startswith("domain:")]
-        f = f.assign(domains=[json.dumps({k.removeprefix("domain:"): v for k, v in zip(dom, r) if v == v})
-                              for r in f[dom].to_numpy()])
+        f = f.assign(domains=_domains_json(f))
     key = [c for c in ("target", "model") if c in f]
     f = f.sort_values("origin").groupby(key, as_index=False).tail(1) if key else f.tail(1)
     keep = [c for c in ("target", "origin", "target_years", "probability", "model", "top_contributions",
@@ -195,13 +175,11 @@ def warnings_for(entity: str, store=None, forecasts: str | Path | pd.DataFrame |
          "trend_breaks": [{code, period, size, method}],
          "forecasts": [{target, origin, target_years, probability, model, top_contributions, domains}]}
     """
-    from holisec.data.store import DEFAULT_PATH, Store
+    from holisec.data.store import Store, store_path
 
     own = None
     if store is None or isinstance(store, (str, Path)):
-        import os
-
-        path = Path(store or os.environ.get("HOLISEC_STORE") or DEFAULT_PATH)
+        path = Path(store_path(store or None))
         own = Store(path, read_only=True) if path.exists() else None
         con = own.con if own is not None else None
     else:
@@ -233,4 +211,4 @@ def warnings_for(entity: str, store=None, forecasts: str | Path | pd.DataFrame |
     finally:
         if own is not None:
             own.close()
-    return _clean(out)
+    return json_ready(out)

@@ -111,7 +111,7 @@ def _group_fill(data: xr.DataArray, by: pd.Series, scope: Scope, stat: Literal["
     if not isinstance(by, pd.Series):
         raise PipelineError(f"impute {method}: 'by' must be a pandas Series mapping entity -> group")
     labels = by.reindex(data["entity"].values).to_numpy(dtype=object)
-    n_e, n_p, n_i = data.shape
+    n_p = data.sizes["period"]
     matrix, shape = to_columns(data.values, scope)  # rows: entity-periods (panel) or entities (period)
     row_labels = np.repeat(labels, n_p) if scope == "panel" else labels
     table = pd.DataFrame(matrix)
