@@ -24,7 +24,12 @@ def main() -> None:
     a = ap.parse_args()
     from holisec.warning.cli import write_outputs
     from holisec.warning.evaluate import evaluate
+    from holisec.warning.forecast import forecast
 
+    t0 = time.perf_counter()  # first, while nothing is cached: what `holisec warn forecast` does
+    n = len(forecast("conflict_onset", 2023, index=not a.no_index))
+    print(f"single forecast (conflict_onset, origin 2023, {n} countries, shipped data loaded and the index "
+          f"built at the origin): {time.perf_counter() - t0:.1f}s", flush=True)
     t0 = time.perf_counter()
     for t in a.targets:
         r = evaluate(t, B=a.bootstrap, index=not a.no_index)
