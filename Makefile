@@ -2,7 +2,6 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export HOLISEC_STORE ?= $(CURDIR)/.holisec/store.duckdb
 
 .PHONY: install demo test bench clean
 

@@ -6,6 +6,13 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _isolated_default_store(tmp_path_factory, monkeypatch):
+    """No test touches the user's default store: the default location goes to a temp folder."""
+    monkeypatch.delenv("HOLISEC_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
+
+
 @pytest.fixture
 def write(tmp_path: Path):
     """``write(name, text_or_bytes)`` -> path of a new file in tmp_path."""

@@ -5,8 +5,8 @@ index (higher = more risk), its audit and early warnings. The Python API mirrors
 
     import holisec as hs
     fw = hs.load_framework("holistic")            # holisec framework show
-    store = hs.Store("store.duckdb")               # --store
-    hs.load_shipped(store)                         # holisec data load --shipped
+    store = hs.open_store()                        # --store > $HOLISEC_STORE > default; a new store
+                                                   # is filled from the shipped data (holisec data load --shipped)
     store.coverage(fw)                             # holisec data coverage
     result = hs.build_from_store(store)            # holisec build
     result.rank(2019)                              # holisec rank --year 2019
@@ -33,6 +33,7 @@ _LAZY = {
     "default_recipe": "holisec.pipeline",
     "read_coinr": "holisec.pipeline",
     "Result": "holisec.pipeline",
+    "open_store": "holisec.index",
     "build_from_store": "holisec.index",
     "audit_result": "holisec.index",
 }

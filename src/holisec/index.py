@@ -9,6 +9,41 @@ import xarray as xr
 from holisec.framework import Framework, load_framework
 
 
+def open_store(path: str | Path | None = None, *, read_only: bool = False, initialise: bool = True,
+               notify=None):
+    """The store every command and the Python API use: ``path`` > ``$HOLISEC_STORE`` > default.
+
+    A store with no data yet is filled from the shipped real data on first use
+    (``initialise=True``), and ``notify(message)`` is told so in one line. ``read_only`` opens it
+    read-only afterwards (other readers may share it). Errors (not a store, missing folder, a
+    held write lock) are :class:`~holisec.data.store.StoreError` with what to do.
+    """
+    from holisec.data.shipped import load_shipped
+    from holisec.data.store import Store, store_path
+
+    resolved = store_path(path)
+    memory = resolved == ":memory:"
+    if initialise and (memory or not Path(resolved).exists() or _is_empty(resolved)):
+        st = Store(resolved)
+        if st.is_empty():
+            reports = load_shipped(st)
+            if notify is not None:
+                rows = sum(r.rows_added for r in reports)
+                notify(f"initialised the new store {resolved} from the shipped real data "
+                       f"({len(reports)} sources, {rows:,} values)")
+        if memory or not read_only:
+            return st
+        st.close()
+    return Store(resolved, read_only=read_only)
+
+
+def _is_empty(path: str) -> bool:
+    from holisec.data.store import Store
+
+    with Store(path, read_only=True) as st:
+        return st.is_empty()
+
+
 def framework_panel(
     store, framework: Framework, *, as_of: str | int | None = None, entity_type: str = "country"
 ) -> xr.DataArray:

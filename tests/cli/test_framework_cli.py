@@ -37,7 +37,7 @@ def test_show_json_lists_groups_and_indicators(tmp_path):
     p.write_text(yaml.safe_dump(GOOD))
     res = runner.invoke(app, ["framework", "show", str(p), "--json"])
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert out["root"] == "idx"
     assert [g["id"] for g in out["groups"]] == ["idx", "food"]
     assert out["groups"][1]["indicators"] == ["hunger"]

@@ -27,7 +27,7 @@ def test_build_is_reproducible_byte_for_byte(store, tmp_path):
         res = runner.invoke(app, ["build", "--store", store, "--out", str(out), "--json", "--no-alerts"])
         assert res.exit_code == 0, res.output
     assert a.read_bytes() == b.read_bytes()
-    meta = json.loads(res.output)
+    meta = json.loads(res.stdout)
     assert meta["framework"] == "holistic" and meta["polarity"] == "higher = more risk"
     table = pd.read_parquet(a)
     assert {"entity", "period", "code", "level", "value", "recipe_hash", "vintage", "version"} <= set(table.columns)
@@ -42,7 +42,7 @@ def test_build_is_reproducible_byte_for_byte(store, tmp_path):
 def test_rank_json_orders_by_risk(store):
     res = runner.invoke(app, ["rank", "--store", store, "--year", "2019", "--json"])
     assert res.exit_code == 0, res.output
-    ranking = json.loads(res.output)["ranking"]
+    ranking = json.loads(res.stdout)["ranking"]
     scores = [r["score"] for r in ranking]
     assert scores == sorted(scores, reverse=True)
     assert ranking[0]["rank"] == 1
@@ -56,7 +56,7 @@ def test_rank_json_orders_by_risk(store):
 def test_rank_domain_and_bad_year(store):
     res = runner.invoke(app, ["rank", "--store", store, "--year", "2019", "--domain", "nuclear", "--top", "5", "--json"])
     assert res.exit_code == 0, res.output
-    assert {r["entity"] for r in json.loads(res.output)["ranking"]} >= {"USA", "RUS"}
+    assert {r["entity"] for r in json.loads(res.stdout)["ranking"]} >= {"USA", "RUS"}
     res = runner.invoke(app, ["rank", "--store", store, "--year", "1900"])
     assert res.exit_code == 2 and "no period 1900" in res.output
 
@@ -64,7 +64,7 @@ def test_rank_domain_and_bad_year(store):
 def test_audit_json_reports_every_part(store):
     res = runner.invoke(app, ["audit", "--store", store, "--year", "2019", "--json"])
     assert res.exit_code == 0, res.output
-    rep = json.loads(res.output)
+    rep = json.loads(res.stdout)
     alphas = {r["parent"]: r["alpha"] for r in rep["reliability"]}
     assert set(alphas) >= {"political", "economic", "index"}
     assert alphas["political"] > 0.8  # WGI and V-Dem governance measures are highly consistent
@@ -137,7 +137,7 @@ def test_subnational_layer_ranks_regions(store):
     res = runner.invoke(app, ["rank", "--store", store, "--framework", "subnational", "--entity-type", "region",
                               "--year", "2019", "--json"])
     assert res.exit_code == 0, res.output
-    ranking = json.loads(res.output)["ranking"]
+    ranking = json.loads(res.stdout)["ranking"]
     assert len(ranking) > 1500  # GDL regions with data
     top, bottom = ranking[0], ranking[-1]
     # the most deprived regions are in the poorest countries; the least in the richest
@@ -147,7 +147,7 @@ def test_subnational_layer_ranks_regions(store):
     # regions default to the subnational framework
     res2 = runner.invoke(app, ["rank", "--store", store, "--entity-type", "region", "--year", "2019", "--json"])
     assert res2.exit_code == 0, res2.output
-    assert json.loads(res2.output)["ranking"] == ranking
+    assert json.loads(res2.stdout)["ranking"] == ranking
 
 
 def test_rank_by_element_view(store):
@@ -166,14 +166,14 @@ def test_rank_by_element_view(store):
     np.testing.assert_allclose(el.sel(element="economic").values, expected)
     res = runner.invoke(app, ["rank", "--store", store, "--year", "2019", "--domain", "people", "--top", "3", "--json"])
     assert res.exit_code == 0, res.output
-    assert len(json.loads(res.output)["ranking"]) == 3
+    assert len(json.loads(res.stdout)["ranking"]) == 3
 
 
 def test_every_saved_value_names_its_sources_and_restricted_licences(store, tmp_path):
     out = tmp_path / "r.parquet"
     res = runner.invoke(app, ["build", "--store", store, "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
-    meta = json.loads(res.output)
+    meta = json.loads(res.stdout)
     # each build appends its alerts to the register (history kept); re-running an identical build
     # (same framework, recipe hash, vintage, version) adds no duplicate rows, an altered recipe does
     from holisec.data.store import Store

@@ -178,6 +178,7 @@ def test_coverage(store, write):
 
 def test_file_store_persists_and_env_default(tmp_path, write, monkeypatch):
     path = tmp_path / "sub" / "s.duckdb"
+    path.parent.mkdir()
     monkeypatch.setenv("HOLISEC_STORE", str(path))
     with Store() as s:
         s.ingest(write("v1.csv", V1), "src")

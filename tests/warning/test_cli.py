@@ -31,7 +31,7 @@ def test_alerts_json_store_envvar_save_and_show(tmp_path, monkeypatch):
     monkeypatch.setenv("HOLISEC_STORE", str(path))
     r = CliRunner().invoke(app, ["alerts", "--json", "--level", "red", "--save", "b1"])
     assert r.exit_code == 0, r.output
-    recs = json.loads(r.output, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))  # no NaN tokens
+    recs = json.loads(r.stdout, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))  # no NaN tokens
     assert recs and {x["level"] for x in recs} == {"red"}
     assert {"indicator", "domain"} <= {x["kind"] for x in recs}
     with Store(path, read_only=True) as st:
@@ -39,11 +39,11 @@ def test_alerts_json_store_envvar_save_and_show(tmp_path, monkeypatch):
     assert n > 1000 and periods == 3
     worst = CliRunner().invoke(app, ["alerts", "--json", "--level", "red", "--combine", "worst"])
     assert worst.exit_code == 0, worst.output
-    assert len(json.loads(worst.output)) > 2 * len(recs)  # the convergent rule is the stricter one
+    assert len(json.loads(worst.stdout)) > 2 * len(recs)  # the convergent rule is the stricter one
     bad = CliRunner().invoke(app, ["alerts", "--combine", "any"])
     assert bad.exit_code == 2 and "convergent" in bad.output
     ent = recs[0]["entity"]
     s = CliRunner().invoke(app, ["show", ent])
     assert s.exit_code == 0, s.output
-    w = json.loads(s.output)
+    w = json.loads(s.stdout)
     assert w["entity"] == ent and w["build_id"] == "b1" and w["alerts"][0]["level"] == "red"

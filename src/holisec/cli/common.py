@@ -13,7 +13,9 @@ from rich.table import Table
 
 from holisec._json import json_ready
 
-StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE", help="DuckDB store file.")
+StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE",
+                        help="DuckDB store file (default: $HOLISEC_STORE, else ~/.local/share/holisec/store.duckdb; "
+                             "a new store is filled from the shipped data on first use).")
 
 # wide output when piped or captured (tests, CI logs); the terminal's own width otherwise
 _WIDTH = None if sys.stdout.isatty() else 200
@@ -43,13 +45,28 @@ def show_table(df: pd.DataFrame, title: str = "", floatfmt: str = "{:.3g}", max_
 
 
 @contextmanager
+def cli_store(store: str | None, *, read_only: bool = True, initialise: bool = True):
+    """The store of a command (``--store`` > ``$HOLISEC_STORE`` > default), closed on every path.
+
+    A new store is initialised from the shipped data first, said in one line on stderr."""
+    from holisec.index import open_store
+
+    st = open_store(store, read_only=read_only, initialise=initialise,
+                    notify=lambda msg: err_console.print(f"[dim]{msg}[/]", highlight=False))
+    try:
+        yield st
+    finally:
+        st.close()
+
+
+@contextmanager
 def user_errors():
     """Turn expected input errors into a clean message and exit code 2."""
     from holisec.framework import FrameworkError
 
     try:
         yield
-    except (FrameworkError, ValueError, FileNotFoundError, KeyError) as err:
+    except (FrameworkError, ValueError, FileNotFoundError, KeyError, OSError) as err:
         msg = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
         err_console.print(f"[bold red]error:[/] {msg}", highlight=False)
         raise typer.Exit(2) from None

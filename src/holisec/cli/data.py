@@ -7,16 +7,10 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
-from holisec.cli.common import StoreOpt, console, frame_records, print_json, show_table, user_errors
+from holisec.cli.common import StoreOpt, cli_store, console, frame_records, print_json, show_table, user_errors
 
 app = typer.Typer(no_args_is_help=True)
 
-
-
-def open_store(store: str | None):
-    from holisec.data.store import Store
-
-    return Store(store)
 
 
 @app.command("load")
@@ -33,8 +27,7 @@ def load(
     if not paths and not shipped:
         raise typer.BadParameter("give PATH... or --shipped")
     reports = []
-    with user_errors():
-        st = open_store(store)
+    with user_errors(), cli_store(store, read_only=False, initialise=False) as st:  # loads exactly what is asked
         if shipped:
             with Progress(console=console, transient=True, disable=json_out) as bar:
                 task = bar.add_task("loading shipped sources", total=None)
@@ -74,9 +67,8 @@ def coverage(
     """Coverage per domain and indicator: entities, years, share missing."""
     from holisec.framework import load_framework
 
-    with user_errors():
+    with user_errors(), cli_store(store) as st:
         fw = load_framework(framework)
-        st = open_store(store)
         cov = st.coverage(fw, as_of=as_of)
         summary = coverage_summary(st, fw, cov, as_of=as_of)
     if json_out:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from holisec.cli.common import StoreOpt, console, frame_records, print_json, show_table, user_errors
+from holisec.cli.common import StoreOpt, cli_store, console, frame_records, print_json, show_table, user_errors
 FrameworkOpt = typer.Option(None, "--framework", "-f", help="Framework name, YAML file or COINr iMeta "
                             "(default: holistic for countries, subnational for regions).")
 RecipeOpt = typer.Option(None, "--recipe", "-r", help="Recipe YAML/JSON or built-in name (default: 'default').")
@@ -28,10 +28,9 @@ def _result(store, framework, recipe, as_of, idata=None, imeta=None, entity_type
         panel, fw, groups = read_coinr(idata, imeta)
         rec = recipe or "coinr_minmax_amean"
         return run_build(rec, panel, fw, entity_groups=groups, vintage=f"file {Path(idata).name}")
-    from holisec.data.store import Store, store_path
     from holisec.index import build_from_store
 
-    with Store(store, read_only=Path(store_path(store)).exists()) as st:
+    with cli_store(store) as st:
         return build_from_store(st, framework, recipe or default_recipe(), as_of=as_of, entity_type=entity_type)
 
 
@@ -73,11 +72,10 @@ def build(
 
 def _register_alerts(store, result) -> dict:
     """Append the build's alerts (latest well-observed years) to the store; counts by level."""
-    from holisec.data.store import Store
     from holisec.warning.register import register_alerts
 
     build_id = f"{result.framework.id}:{result.recipe.hash[:12]}:{result.vintage}:holisec {result.version}"
-    with Store(store) as st:  # an identical build (same id) is registered once
+    with cli_store(store, read_only=False) as st:  # an identical build (same id) is registered once
         register = register_alerts(st, result, build_id, skip_existing=True)
     counts = register["level"].value_counts()
     periods = sorted(int(p) for p in register["period"].unique())
@@ -121,10 +119,8 @@ def _show_rank(result, year: int, domain: str | None, top: int, store, entity_ty
 
 
 def _names(store, entity_type: str = "country") -> dict[str, str]:
-    from holisec.data.store import Store
-
     try:
-        with Store(store, read_only=True) as st:
+        with cli_store(store) as st:
             ents = st.entities(entity_type=entity_type)
         return dict(zip(ents["entity"], ents["name"]))
     except Exception:  # noqa: BLE001 - names are cosmetic
@@ -141,12 +137,11 @@ def audit(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Statistical audit: coverage, correlations, alpha, PCA, effective weights, leave-one-out, external validity."""
-    from holisec.data.store import Store
     from holisec.index import audit_result, benchmarks
 
     with user_errors():
         result = _result(store, framework, recipe, as_of)
-        with Store(store, read_only=True) as st:
+        with cli_store(store) as st:
             published = benchmarks(st, as_of=as_of)
         report = audit_result(result, period=year, importance=importance, benchmarks=published)
     if json_out:

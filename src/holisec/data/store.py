@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +30,6 @@ from holisec.data.errors import InputError, Problems
 from holisec.data.ingest import ReadResult, collapse_duplicates, read
 from holisec.data.panel import to_panel
 
-DEFAULT_PATH = ".holisec/store.duckdb"
 ENTITY_TYPES = ("country", "region", "aggregate")
 
 _SCHEMA = """
@@ -114,23 +114,82 @@ def _gdl_parent(codes: pd.Series) -> pd.Series:
     return codes.astype("string").str.extract(r"^([A-Za-z]{3})r\d+", expand=False).str.upper()
 
 
+class StoreError(ValueError):
+    """The store cannot be opened: a wrong path, a file that is not a store, or a held lock."""
+
+
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def default_store_path() -> Path:
+    """The one default store: ``$XDG_DATA_HOME/holisec/store.duckdb`` (``~/.local/share/...``)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "holisec" / "store.duckdb"
+
+
 def store_path(path: str | Path | None = None) -> str:
-    """The store file: ``path``, else ``$HOLISEC_STORE``, else ``.holisec/store.duckdb``."""
-    return str(path) if path is not None else os.environ.get("HOLISEC_STORE") or DEFAULT_PATH
+    """Resolve and check the store file: ``path`` (``--store``) > ``$HOLISEC_STORE`` > the default.
+
+    The default location's folder is created; for a path the user gave, the folder must
+    exist. A directory, or an existing file that is not a DuckDB database (a CSV, say), is a
+    :class:`StoreError` that says what to do. ``":memory:"`` is passed through.
+    """
+    given = path if path is not None else (os.environ.get("HOLISEC_STORE") or None)
+    if given is not None and str(given) == ":memory:":
+        return ":memory:"
+    origin = "--store" if path is not None else "HOLISEC_STORE" if given is not None else "default store"
+    p = Path(given).expanduser() if given is not None else default_store_path()
+    if p.is_dir():
+        raise StoreError(f"{origin} {p} is a directory; give a store file such as {p / 'store.duckdb'}")
+    if p.exists():
+        with open(p, "rb") as f:
+            head = f.read(12)
+        if p.stat().st_size and head[8:12] != _DUCKDB_MAGIC:
+            raise StoreError(f"{origin} {p} is not a holisec store (not a DuckDB database file); "
+                             "give a .duckdb path (a new file is created there), or load data files "
+                             "with `holisec data load FILE`")
+    elif given is None:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    elif not p.parent.is_dir():
+        raise StoreError(f"{origin} {p}: folder {p.parent} does not exist; create it or choose another path")
+    return str(p)
+
+
+def _connect(path: str, read_only: bool):
+    """duckdb.connect with a clear message when another process holds the write lock."""
+    try:
+        return duckdb.connect(path, read_only=read_only)
+    except duckdb.IOException as err:
+        text = str(err)
+        if "lock" not in text.lower():
+            raise StoreError(f"store {path} cannot be opened: {text.splitlines()[0]}") from None
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", text)
+        who = f" by {holder.group(1)} (PID {holder.group(2)})" if holder else " by another process"
+        raise StoreError(f"store {path} is locked{who}, which is writing to it; wait for it to finish "
+                         "(or stop it), or pass another store with --store / HOLISEC_STORE") from None
 
 
 class Store:
     """DuckDB-backed store. ``path``: a file, ``":memory:"``, or None for ``$HOLISEC_STORE`` or
-    ``.holisec/store.duckdb``. Usable as a context manager."""
+    the default store (:func:`default_store_path`); see :func:`store_path` for the checks.
+    Usable as a context manager. :func:`holisec.index.open_store` also fills a new store."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         path = store_path(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if read_only and path != ":memory:" and not Path(path).exists():
+            raise StoreError(f"store {path} does not exist yet; load data first (holisec data load --shipped)")
         self.path = path
-        self.con = duckdb.connect(path, read_only=read_only)
+        self.read_only = read_only
+        self.con = _connect(path, read_only)
         if not read_only:
             self.con.execute(_SCHEMA)
+
+    def is_empty(self) -> bool:
+        """True if no observation has been ingested (a new store)."""
+        try:
+            return self.con.execute("SELECT count(*) FROM ingests").fetchone()[0] == 0
+        except duckdb.CatalogException:  # a read-only file created by another tool
+            return True
 
     def close(self) -> None:
         self.con.close()

@@ -20,20 +20,7 @@ def _check_target(t: str) -> str:
     return t
 
 
-StoreOpt = typer.Option(None, "--store", envvar="HOLISEC_STORE",
-                        help="DuckDB store file (default: the shipped data in memory).")
-
-
-def _result(store: Optional[str]):
-    """Default-recipe build from the store (the shipped data if no store file exists)."""
-    from holisec.data.store import Store
-    from holisec.index import build_from_store
-    from holisec.warning.indexscores import shipped_store
-
-    if store and Path(store).exists():
-        st = Store(store)
-        return st, build_from_store(st)
-    return None, build_from_store(shipped_store())
+from holisec.cli.common import StoreOpt, cli_store
 
 
 @app.command()
@@ -57,18 +44,15 @@ def alerts(year: Optional[int] = typer.Option(None, help="Period to report (defa
     if combine not in ("convergent", "worst"):
         raise typer.BadParameter(f"--combine must be 'convergent' or 'worst', not {combine!r}")
     rules = {"combine": combine}
+    from holisec.index import build_from_store
+
     with user_errors():
-        st, res = _result(store)
-        try:
-            if save and st is None:
-                raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
+        with cli_store(store, read_only=not save) as st:
+            res = build_from_store(st)
             # --save stores what register_alerts stores (the last 3 well-observed periods)
             reg, brk = result_alerts(res, 3 if save or year is None else [year], thresholds, rules)
             if save:
                 save_alerts(st, reg, save, brk)
-        finally:
-            if st is not None:
-                st.close()
         y = year or int(reg["period"].max())
         if y not in set(reg["period"]):  # --save with an earlier --year
             reg, _ = result_alerts(res, [y], thresholds, rules)
@@ -88,10 +72,11 @@ def show(entity: str = typer.Argument(..., help="Entity code (ISO3)."),
          forecasts: Optional[Path] = typer.Option(None, help="Forecast file from `warn forecast` (else the store's)."),
          level: str = typer.Option("amber", help="Lowest alert level listed.")):
     """Latest alerts, trend breaks and onset forecasts of one entity (JSON)."""
-    from holisec.cli.common import print_json
+    from holisec.cli.common import print_json, user_errors
     from holisec.warning.register import warnings_for
 
-    w = warnings_for(entity, store, forecasts, level)
+    with user_errors(), cli_store(store) as st:
+        w = warnings_for(entity, st, forecasts, level)
     if w["build_id"] is None:
         typer.echo("no alerts registered yet: run `holisec build --out FILE` first", err=True)
     print_json(w)
@@ -107,24 +92,18 @@ def forecast(target: str = typer.Option(..., help=TARGET_HELP),
              save: Optional[str] = typer.Option(None, help="Also append to the store's forecasts table with this build id.")):
     """Forecast every at-risk country-year at ORIGIN with top contributions and per-domain sums;
     index features come from the index rebuilt on the data known at ORIGIN."""
-    from holisec.data.store import Store
+    from holisec.cli.common import user_errors
     from holisec.warning.forecast import forecast as fc
     from holisec.warning.indexscores import OriginIndex
     from holisec.warning.outcomes import load_outcomes
     from holisec.warning.register import save_forecasts
 
     _check_target(target)
-    st = Store(store) if store and Path(store).exists() else None
-    try:
-        if save and st is None:
-            raise typer.BadParameter("--save needs an existing store (--store or HOLISEC_STORE)")
+    with user_errors(), cli_store(store, read_only=not save) as st:
         df = fc(target, origin, load_outcomes(outcomes) if outcomes else None, model=model,
                 index=OriginIndex.from_store(st))
         if save:
             save_forecasts(st, df, save)
-    finally:
-        if st is not None:
-            st.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     df.to_parquet(out, index=False) if out.suffix == ".parquet" else df.to_csv(out, index=False)
     typer.echo(f"{len(df)} forecasts ({target}, origin {origin}) -> {out}")
