@@ -47,17 +47,54 @@ def _is_empty(path: str) -> bool:
 def framework_panel(
     store, framework: Framework, *, as_of: str | int | None = None, entity_type: str = "country"
 ) -> xr.DataArray:
-    """The framework's indicators (and their denominators) from the store, as a panel."""
+    """The framework's indicators (and their denominators) from the store, as a panel.
+
+    Indicators without data as of the vintage are an error grouped by source, saying which
+    ingest brings them (:func:`missing_message`)."""
     wanted = list(framework.indicator_ids)
     wanted += sorted({i.denominator for i in framework.indicators if i.denominator} - set(wanted))
     panel = store.panel(as_of=as_of, indicators=wanted, entity_type=entity_type)
     missing = [c for c in framework.indicator_ids if c not in panel["indicator"].values]
     if missing:
-        raise ValueError(
-            f"the store has no data for indicator(s) {missing} of framework {framework.id!r}; "
-            "load them first (holisec data load ...)"
-        )
+        raise ValueError(missing_message(store, framework, missing, as_of=as_of, entity_type=entity_type))
     return panel
+
+
+def missing_message(store, framework: Framework, missing: list[str], *, as_of=None,
+                    entity_type: str = "country", shown: int = 6) -> str:
+    """Which of the framework's indicators have no data as of a vintage, grouped by source,
+    with the ingest that first brings each group (or 'not loaded') and what to do."""
+    iid = store._as_of_id(as_of)
+    first = store.con.execute("""
+        SELECT o.indicator, min(o.ingest_id) AS first_ingest FROM observations o
+        JOIN entities e ON e.entity = o.entity
+        WHERE list_contains($codes, o.indicator) AND e.entity_type = $etype AND o.value IS NOT NULL
+        GROUP BY o.indicator""", {"codes": list(missing), "etype": entity_type}).df()
+    first = dict(zip(first["indicator"], first["first_ingest"].astype(int)))
+    owners = dict(store.con.execute("SELECT indicator, source FROM indicators WHERE list_contains($c, indicator)",
+                                    {"c": list(missing)}).fetchall())
+    vint = store.vintages().set_index("ingest_id")
+    groups: dict[tuple, list[str]] = {}
+    for code in missing:
+        src = owners.get(code) or framework.indicator(code).source or "unknown source"
+        groups.setdefault((src, first.get(code)), []).append(code)
+    lines = []
+    for (src, ingest), codes in sorted(groups.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or 0, kv[0][0])):
+        listed = ", ".join(codes[:shown]) + (f" (+{len(codes) - shown} more)" if len(codes) > shown else "")
+        if ingest is None:
+            when = "not loaded in this store"
+        else:
+            t = pd.Timestamp(vint.loc[ingest, "time"]).isoformat(timespec="seconds")
+            when = f"first in ingest #{ingest} @ {t} ({vint.loc[ingest, 'source']})"
+        lines.append(f"  - {src}: {len(codes)} indicator(s), {when}: {listed}")
+    later = any(ing is not None for _, ing in groups)
+    what = ("build as of a later vintage (holisec data vintages)" if later else "") + \
+        (" or " if later and any(ing is None for _, ing in groups) else "") + \
+        ("load them (holisec data load FILE --source ...)" if any(ing is None for _, ing in groups) else "")
+    kind = "countries" if entity_type == "country" else f"{entity_type}s"
+    return (f"as of {vintage_label(store, as_of) if iid else 'an empty store'}, the store has no data on {kind} "
+            f"for {len(missing)} of framework {framework.id!r}'s {len(framework.indicator_ids)} indicators, by "
+            f"source:\n" + "\n".join(lines) + f"\n{what[0].upper() + what[1:]}, or use a framework without them.")
 
 
 def entity_groups(store, entity_type: str = "country") -> pd.DataFrame:
