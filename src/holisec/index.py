@@ -145,6 +145,61 @@ def build_from_store(
                  entity_groups=entity_groups(store, entity_type), vintage=vintage_label(store, as_of))
 
 
+def stored_build(
+    store,
+    framework: str | Path | Framework | None = None,
+    recipe=None,
+    *,
+    as_of: str | int | None = None,
+    entity_type: str = "country",
+    rebuild: bool = False,
+    notify=None,
+):
+    """The build of ``framework`` with ``recipe`` as of a vintage: read from the store if it was
+    built before, else built (:func:`build_from_store`) and stored (:mod:`holisec.data.builds`).
+
+    Keyed by framework hash, recipe hash, vintage (the ingest id ``as_of`` resolves to), package
+    version, entity type, entity attributes and the code's hash, so a stored build is returned
+    only where a fresh one would be equal. ``rebuild=True`` builds afresh (a build already
+    stored under that key is kept, never overwritten). A read-only store is written through a
+    short read-write connection; if another process holds the write lock, the build is returned
+    unstored and ``notify(message)`` says so.
+    """
+    from holisec.data.builds import build_key, load_build, save_build
+    from holisec.pipeline import default_recipe
+    from holisec.pipeline.build import _coerce_recipe
+
+    fw = load_framework(framework or ("subnational" if entity_type == "region" else "holistic"))
+    rec = _coerce_recipe(recipe if recipe is not None else default_recipe())
+    key = build_key(store, fw, rec, store._as_of_id(as_of), entity_type)
+    if not rebuild:
+        stored = load_build(store, key.build_id)
+        if stored is not None:
+            return stored
+    result = build_from_store(store, fw, rec, as_of=as_of, entity_type=entity_type)
+    _persist(store, result, key, notify)
+    return result
+
+
+def _persist(store, result, key, notify) -> None:
+    """Save a build, through a short read-write connection when ``store`` is read-only."""
+    from holisec.data.builds import save_build
+    from holisec.data.store import Store, StoreError, _connect
+
+    if not store.read_only:
+        save_build(store, result, key)
+        return
+    store.con.close()
+    try:
+        with Store(store.path) as rw:
+            save_build(rw, result, key)
+    except StoreError as err:
+        if notify is not None:
+            notify(f"build not stored ({err}); the next command builds it again")
+    finally:
+        store.con = _connect(store.path, read_only=True)
+
+
 def well_observed_periods(result, share: float = 0.5) -> list[int]:
     """Periods whose raw framework data are at least ``share`` x as complete as the best year
     (later years rest on carried-forward data)."""
