@@ -5,7 +5,8 @@ from pathlib import Path
 
 import typer
 
-from holisec.cli.common import StoreOpt, cli_store, console, frame_records, print_json, show_table, user_errors
+from holisec.cli.common import (StoreOpt, cli_store, console, err_console, frame_records, print_json, show_table,
+                                user_errors)
 FrameworkOpt = typer.Option(None, "--framework", "-f", help="Framework name, YAML file or COINr iMeta "
                             "(default: holistic for countries, subnational for regions).")
 RecipeOpt = typer.Option(None, "--recipe", "-r", help="Recipe YAML/JSON or built-in name (default: 'default').")
@@ -18,9 +19,14 @@ def register(app: typer.Typer) -> None:
         app.command(name)(fn)
 
 
-def _result(store, framework, recipe, as_of, idata=None, imeta=None, entity_type="country"):
-    """Build from the store, or from COINr iData/iMeta tables when given."""
-    from holisec.pipeline import build as run_build, default_recipe, read_coinr
+RebuildOpt = typer.Option(False, "--rebuild", help="Build afresh instead of reading the build stored for the same "
+                          "framework, recipe, vintage and version (the stored copy is kept).")
+
+
+def _result(store, framework, recipe, as_of, idata=None, imeta=None, entity_type="country", rebuild=False):
+    """The build stored in the store for these choices (built and stored on first use), or a
+    build from COINr iData/iMeta tables when given."""
+    from holisec.pipeline import build as run_build, read_coinr
 
     if (idata is None) != (imeta is None):
         raise typer.BadParameter("--idata and --imeta go together")
@@ -28,10 +34,11 @@ def _result(store, framework, recipe, as_of, idata=None, imeta=None, entity_type
         panel, fw, groups = read_coinr(idata, imeta)
         rec = recipe or "coinr_minmax_amean"
         return run_build(rec, panel, fw, entity_groups=groups, vintage=f"file {Path(idata).name}")
-    from holisec.index import build_from_store
+    from holisec.index import stored_build
 
     with cli_store(store) as st:
-        return build_from_store(st, framework, recipe or default_recipe(), as_of=as_of, entity_type=entity_type)
+        return stored_build(st, framework, recipe, as_of=as_of, entity_type=entity_type, rebuild=rebuild,
+                            notify=lambda msg: err_console.print(f"[dim]{msg}[/]", highlight=False))
 
 
 def build(
@@ -42,6 +49,7 @@ def build(
     idata: Path = typer.Option(None, "--idata", help="COINr-style iData table (instead of the store)."),
     imeta: Path = typer.Option(None, "--imeta", help="COINr-style iMeta table (with --idata)."),
     entity_type: str = EntityTypeOpt,
+    rebuild: bool = RebuildOpt,
     alerts: bool = typer.Option(True, "--alerts/--no-alerts",
                                 help="Append this build's alerts to the store's alert register (history kept)."),
     store: str = StoreOpt,
@@ -49,7 +57,7 @@ def build(
 ) -> None:
     """Build the composite index (higher = more risk), save every score with its provenance, register alerts."""
     with user_errors():
-        result = _result(store, framework, recipe, as_of, idata, imeta, entity_type)
+        result = _result(store, framework, recipe, as_of, idata, imeta, entity_type, rebuild=rebuild)
         path = result.save(out)
         n_alerts = _register_alerts(store, result) if alerts and idata is None else None
     if n_alerts:
@@ -91,12 +99,13 @@ def rank(
     framework: str = FrameworkOpt,
     as_of: str = AsOfOpt,
     entity_type: str = EntityTypeOpt,
+    rebuild: bool = RebuildOpt,
     store: str = StoreOpt,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Rank entities in one year by the index or a domain (1 = highest risk)."""
     with user_errors():
-        result = _result(store, framework, recipe, as_of, entity_type=entity_type)
+        result = _result(store, framework, recipe, as_of, entity_type=entity_type, rebuild=rebuild)
     _show_rank(result, year, domain, top, store, entity_type, json_out)
 
 
@@ -133,6 +142,7 @@ def audit(
     recipe: str = RecipeOpt,
     framework: str = FrameworkOpt,
     as_of: str = AsOfOpt,
+    rebuild: bool = RebuildOpt,
     store: str = StoreOpt,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -140,7 +150,7 @@ def audit(
     from holisec.index import audit_result, benchmarks
 
     with user_errors():
-        result = _result(store, framework, recipe, as_of)
+        result = _result(store, framework, recipe, as_of, rebuild=rebuild)
         with cli_store(store) as st:
             published = benchmarks(st, as_of=as_of)
         report = audit_result(result, period=year, importance=importance, benchmarks=published)

@@ -268,29 +268,44 @@ class _Lazy(Mapping):
 
 
 class _Reader:
-    """Reads one stored build through the store's connection, reopened read-only if closed."""
+    """Reads one stored build through the store's connection or, once the store is closed,
+    through a connection opened for the one query (read-only unless this process already
+    writes to the file)."""
 
     def __init__(self, store, build_id: str):
         self.store, self.build_id = store, build_id
-        self._own = None
 
-    def query(self, sql: str, params: list):
+    def query(self, sql: str, params: list, fetch: str = "one"):
+        def run(con):
+            cur = con.execute(sql, params)
+            return cur.fetchone() if fetch == "one" else cur.fetchnumpy()
+
         try:
-            return self.store.con.execute(sql, params)
-        except duckdb.ConnectionException:  # the store was closed: a short read-only connection
-            if self._own is None:
-                self._own = duckdb.connect(self.store.path, read_only=True)
-            return self._own.execute(sql, params)
+            return run(self.store.con)
+        except duckdb.ConnectionException:
+            if self.store.path == ":memory:":
+                raise ValueError("this stored build's in-memory store was closed; read its datasets "
+                                 "before closing the store") from None
+        from holisec.data.store import _connect
+
+        try:
+            con = _connect(self.store.path, read_only=True)
+        except duckdb.ConnectionException:  # this process holds a read-write connection to the file
+            con = _connect(self.store.path, read_only=False)
+        try:
+            return run(con)
+        finally:
+            con.close()
 
     def array(self, name: str) -> xr.DataArray:
         dims, coords, attrs, array_name = self.query(
             "SELECT dims, coords, attrs, array_name FROM build_arrays WHERE build_id = ? AND name = ?",
-            [self.build_id, name]).fetchone()
+            [self.build_id, name])
         dims, coords = json.loads(dims), json.loads(coords)
         cv = {n: np.asarray(c["values"], dtype=np.dtype(c["dtype"])) for n, c in coords.items()}
         shape = tuple(len(cv[d]) for d in dims)
         cells = self.query("SELECT entity, period, code, value FROM build_values WHERE build_id = ? AND dataset = ?",
-                           [self.build_id, name]).fetchnumpy()
+                           [self.build_id, name], fetch="numpy")
         values = np.full(shape, np.nan)
         pos = [pd.Index(cv[d].astype(str) if d != "period" else cv[d]).get_indexer(np.asarray(cells[col]))
                for d, col in zip(dims, ("entity", "period", "code"))]
@@ -300,7 +315,7 @@ class _Reader:
 
     def table(self, name: str) -> pd.DataFrame:
         meta, data = self.query("SELECT dtypes, data FROM build_tables WHERE build_id = ? AND name = ?",
-                                [self.build_id, name]).fetchone()
+                                [self.build_id, name])
         meta = json.loads(meta)
         if not meta["columns"]:  # a table with no columns (an empty report)
             return pd.DataFrame(index=pd.RangeIndex(meta.get("rows", 0)))
