@@ -78,7 +78,8 @@ def sources(store: str = StoreOpt, json_out: bool = typer.Option(False, "--json"
     if json_out:
         print_json(frame_records(df))
         return
-    show_table(df[["id", "origin", "name", "licence", "non_commercial", "citation"]].fillna(""),
+    shown = df[["id", "origin", "name", "licence", "non_commercial", "citation"]].astype(object)
+    show_table(shown.where(shown.notna(), ""),
                "Sources (shipped with holisec, and loaded by you into the store)", max_rows=200)
     missing = df[(df["origin"] == "user") & (df["licence"].isna() | df["licence"].eq(""))]
     if len(missing):
