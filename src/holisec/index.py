@@ -182,20 +182,27 @@ def stored_build(
 
 
 def _persist(store, result, key, notify) -> None:
-    """Save a build, through a short read-write connection when ``store`` is read-only."""
     from holisec.data.builds import save_build
+
+    write_through(store, lambda rw: save_build(rw, result, key), notify, what="build")
+
+
+def write_through(store, write, notify=None, what: str = "result"):
+    """Run ``write(store)`` on a store opened for writing: ``store`` itself, or, when it is
+    read-only, a short read-write connection (``store`` is reopened read-only afterwards). If
+    another process holds the write lock, nothing is written and ``notify(message)`` says so."""
     from holisec.data.store import Store, StoreError, _connect
 
     if not store.read_only:
-        save_build(store, result, key)
-        return
+        return write(store)
     store.con.close()
     try:
         with Store(store.path) as rw:
-            save_build(rw, result, key)
+            return write(rw)
     except StoreError as err:
         if notify is not None:
-            notify(f"build not stored ({err}); the next command builds it again")
+            notify(f"{what} not stored ({err}); the next command computes it again")
+        return None
     finally:
         store.con = _connect(store.path, read_only=True)
 

@@ -32,29 +32,26 @@ def alerts(year: Optional[int] = typer.Option(None, help="Period to report (defa
            combine: str = typer.Option("convergent", help="convergent (level and change signals must agree "
                                                            "for red) | worst (worst single signal)."),
            store: Optional[str] = StoreOpt,
+           rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild the index and recompute the alerts "
+                                        "instead of reading the stored ones."),
            save: Optional[str] = typer.Option(None, help="Append the latest well-observed periods' register "
                                                          "and trend breaks to the store with this build id.")):
     """Alert register of indicators, domains and index: level, trigger and the reason stated."""
     from holisec.cli.common import frame_records, print_json, user_errors
     from holisec.warning.alerts import LEVELS
-    from holisec.warning.register import result_alerts, save_alerts
 
     if level not in LEVELS:
         raise typer.BadParameter(f"level must be one of {LEVELS}")
     if combine not in ("convergent", "worst"):
         raise typer.BadParameter(f"--combine must be 'convergent' or 'worst', not {combine!r}")
     rules = {"combine": combine}
-    from holisec.index import build_from_store
-
     with user_errors():
         with cli_store(store, read_only=not save) as st:
-            res = build_from_store(st)
-            # --save stores what register_alerts stores (the last 3 well-observed periods)
-            reg, brk = result_alerts(res, 3 if save or year is None else [year], thresholds, rules)
-            if save:
-                save_alerts(st, reg, save, brk)
+            reg, res = _alerts_of_store(st, year, thresholds, rules, save, rebuild, _notify)
         y = year or int(reg["period"].max())
         if y not in set(reg["period"]):  # --save with an earlier --year
+            from holisec.warning.register import result_alerts
+
             reg, _ = result_alerts(res, [y], thresholds, rules)
         reg = reg[reg["period"] == y]
     reg = reg[reg.level.map(LEVELS.index) >= LEVELS.index(level)]
@@ -66,6 +63,37 @@ def alerts(year: Optional[int] = typer.Option(None, help="Period to report (defa
         typer.echo(reg[["entity", "period", "code", "kind", "level", "explanation"]].to_string(index=False))
 
 
+def _notify(msg: str) -> None:
+    from holisec.cli.common import err_console
+
+    err_console.print(f"[dim]{msg}[/]", highlight=False)
+
+
+def _alerts_of_store(st, year, thresholds, rules, save, rebuild, notify):
+    """(register, result): the stored build's alerts. With the default bottom lines and rules
+    they are read from the store's register of that build (computed and registered once, as
+    ``holisec build`` does, for the latest three well-observed periods); otherwise computed."""
+    from holisec.index import stored_build, write_through
+    from holisec.warning.register import build_label, registered_alerts, result_alerts, save_alerts
+
+    res = stored_build(st, rebuild=rebuild, notify=notify)
+    default = thresholds is None and rules.get("combine", "convergent") == "convergent"
+    if default and not save:
+        bid = build_label(res)
+        got = None if rebuild else registered_alerts(st, bid)
+        if got is None:
+            got = result_alerts(res, 3, None, None)
+            if registered_alerts(st, bid) is None:
+                write_through(st, lambda rw: save_alerts(rw, got[0], bid, got[1]), notify, what="alert register")
+        if year is None or year in set(got[0]["period"]):
+            return got[0], res
+    # --save stores what register_alerts stores (the last 3 well-observed periods)
+    reg, brk = result_alerts(res, 3 if save or year is None else [year], thresholds, rules)
+    if save:
+        save_alerts(st, reg, save, brk)
+    return reg, res
+
+
 @app.command()
 def show(entity: str = typer.Argument(..., help="Entity code (ISO3)."),
          store: Optional[str] = StoreOpt,
@@ -73,9 +101,12 @@ def show(entity: str = typer.Argument(..., help="Entity code (ISO3)."),
          level: str = typer.Option("amber", help="Lowest alert level listed.")):
     """Latest alerts, trend breaks and onset forecasts of one entity (JSON)."""
     from holisec.cli.common import print_json, user_errors
-    from holisec.warning.register import warnings_for
+    from holisec.warning.register import _tables, warnings_for
 
     with user_errors(), cli_store(store) as st:
+        if "alerts" not in _tables(st.con) or not st.con.execute("SELECT count(*) FROM alerts").fetchone()[0]:
+            # nothing registered yet: the stored build's alerts (computed and registered once)
+            _alerts_of_store(st, None, None, {}, None, False, _notify)
         w = warnings_for(entity, st, forecasts, level)
     if w["build_id"] is None:
         typer.echo("no alerts registered yet: run `holisec build --out FILE` first", err=True)

@@ -117,6 +117,26 @@ def register_alerts(store, result, build_id: str, periods: int | list[int] = 3, 
     return reg
 
 
+def build_label(result) -> str:
+    """The alert register's build id of a built index: framework, recipe hash, vintage, version."""
+    return f"{result.framework.id}:{result.recipe.hash[:12]}:{result.vintage}:holisec {result.version}"
+
+
+def registered_alerts(store, build_id: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """(register, breaks) stored for ``build_id`` by :func:`register_alerts`, or None if none."""
+    con = _con(store)
+    tables = _tables(con)
+    if "alerts" not in tables:
+        return None
+    reg = con.execute(f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE build_id = ? ORDER BY rowid", [build_id]).df()
+    if reg.empty:
+        return None
+    cols = [c for c in BREAK_SQL if c not in ("build_id", "created_at")]
+    brk = (con.execute(f"SELECT {', '.join(cols)} FROM trend_breaks WHERE build_id = ? ORDER BY rowid",
+                       [build_id]).df() if "trend_breaks" in tables else pd.DataFrame(columns=cols))
+    return reg.astype({"period": "int64"}), brk
+
+
 def save_forecasts(store, df: pd.DataFrame, build_id: str) -> int:
     """Append ``forecast.forecast`` output to the store's ``forecasts`` table; the per-domain
     contributions (``domain:<name>`` columns) are kept as one JSON object per row."""
