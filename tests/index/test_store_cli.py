@@ -35,10 +35,9 @@ def test_rank_and_alerts_from_any_folder_reuse_the_stored_build(tmp_path, monkey
     with Store(default_store_path(), read_only=True) as st:
         ids = [r[0] for r in st.con.execute("SELECT DISTINCT build_id FROM alerts").fetchall()]
     assert len(ids) == 1 and ids[0].startswith("holistic:")  # registered once
+    # the first run computed the alerts; this one reads the register back: the same output
     stored = runner.invoke(app, ["warn", "alerts", "--json", "--level", "red"])
     assert stored.exit_code == 0 and stored.stdout == first.stdout
-    fresh = runner.invoke(app, ["warn", "alerts", "--json", "--level", "red", "--rebuild"])
-    assert fresh.exit_code == 0 and json.loads(fresh.stdout) == json.loads(stored.stdout)
     with Store(default_store_path(), read_only=True) as st:
         assert len(list_builds(st.con)) == 1
         assert st.con.execute("SELECT count(DISTINCT build_id) FROM alerts").fetchone()[0] == 1
