@@ -15,8 +15,10 @@ Tables (append-only: rows are inserted once per build, never updated or deleted;
     build_id, name (``raw``, ``screened`` ... in build order, then ``scores``), position, dims,
     coords (JSON: every coordinate's values and dtype, in order), attrs (JSON), array_name.
 ``build_values``
-    build_id, dataset, entity, period, code, value: every non-missing cell of every array
-    (``code`` is the indicator of a dataset or the code of a score), so plain SQL reads a build.
+    build_id, dataset, e, p, c (0-based positions along the array's three dimensions), value:
+    every non-missing cell of every array; ``build_coords`` (build_id, dataset, dim, position,
+    label) names the positions, and the view ``build_cells`` (build_id, dataset, entity, period,
+    code, value) reads a build with plain SQL.
 ``build_weights``
     build_id, position, code, weight (``Result.weights`` in order).
 ``build_tables``
@@ -52,8 +54,17 @@ CREATE TABLE IF NOT EXISTS build_arrays (
     build_id VARCHAR NOT NULL, name VARCHAR NOT NULL, position INTEGER NOT NULL, dims VARCHAR NOT NULL,
     coords VARCHAR NOT NULL, attrs VARCHAR NOT NULL, array_name VARCHAR);
 CREATE TABLE IF NOT EXISTS build_values (
-    build_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL, entity VARCHAR NOT NULL, period INTEGER NOT NULL,
-    code VARCHAR NOT NULL, value DOUBLE NOT NULL);
+    build_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL, e INTEGER NOT NULL, p INTEGER NOT NULL,
+    c INTEGER NOT NULL, value DOUBLE NOT NULL);
+CREATE TABLE IF NOT EXISTS build_coords (
+    build_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL, dim INTEGER NOT NULL, position INTEGER NOT NULL,
+    label VARCHAR NOT NULL);
+CREATE VIEW IF NOT EXISTS build_cells AS
+    SELECT v.build_id, v.dataset, e.label AS entity, p.label::INTEGER AS period, c.label AS code, v.value
+    FROM build_values v
+    JOIN build_coords e ON e.build_id = v.build_id AND e.dataset = v.dataset AND e.dim = 0 AND e.position = v.e
+    JOIN build_coords p ON p.build_id = v.build_id AND p.dataset = v.dataset AND p.dim = 1 AND p.position = v.p
+    JOIN build_coords c ON c.build_id = v.build_id AND c.dataset = v.dataset AND c.dim = 2 AND c.position = v.c;
 CREATE TABLE IF NOT EXISTS build_weights (
     build_id VARCHAR NOT NULL, position INTEGER NOT NULL, code VARCHAR NOT NULL, weight DOUBLE);
 CREATE TABLE IF NOT EXISTS build_tables (
@@ -147,20 +158,22 @@ def _coords_json(da: xr.DataArray) -> str:
     return json.dumps(out)
 
 
-def _cells(da: xr.DataArray, name: str, build_id: str) -> pd.DataFrame:
-    """Non-missing cells of a 3-d (entity, period, code-like) array as rows."""
+def _cells(da: xr.DataArray, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(cells, coords) of a 3-d (entity, period, code-like) float array: the positions and value
+    of every non-missing cell, and the label of every position."""
     if da.ndim != 3 or da.dims[:2] != ("entity", "period"):
         raise ValueError(f"cannot store array {name!r} with dims {da.dims}; expected (entity, period, <code>)")
     if da.dtype != np.float64:
         raise ValueError(f"cannot store array {name!r} of dtype {da.dtype}; expected float64")
     values = da.values
     i, j, k = np.nonzero(~np.isnan(values))
-    return pd.DataFrame({
-        "build_id": build_id, "dataset": name,
-        "entity": da[da.dims[0]].values.astype(str).astype(object)[i],
-        "period": da[da.dims[1]].values.astype(np.int64)[j].astype(np.int32),
-        "code": da[da.dims[2]].values.astype(str).astype(object)[k],
-        "value": values[i, j, k]})
+    cells = pd.DataFrame({"e": i.astype(np.int32), "p": j.astype(np.int32), "c": k.astype(np.int32),
+                          "value": values[i, j, k]})
+    labels = [da[d].values.astype(str) for d in da.dims]
+    coords = pd.DataFrame({"dim": np.repeat(np.arange(3, dtype=np.int32), [len(x) for x in labels]),
+                           "position": np.concatenate([np.arange(len(x), dtype=np.int32) for x in labels]),
+                           "label": np.concatenate(labels).astype(object)})
+    return cells, coords
 
 
 def _missing_marker(s: pd.Series) -> str:
@@ -195,6 +208,15 @@ def _table_row(build_id: str, name: str, df: pd.DataFrame) -> tuple:
     return (build_id, name, json.dumps(meta), buf.getvalue())
 
 
+def _json_table_row(build_id: str, name: str, df: pd.DataFrame) -> tuple:
+    """A small table of text/number columns as JSON (read back without Parquet)."""
+    meta = {"format": "json", "columns": [str(c) for c in df.columns], "index": df.index.name,
+            "index_dtype": str(df.index.dtype), "dtypes": {str(c): str(t) for c, t in df.dtypes.items()}}
+    body = {"index": df.index.tolist(),
+            "data": {str(c): [None if _is_na(v) else v for v in df[c].tolist()] for c in df.columns}}
+    return (build_id, name, json.dumps(meta), json.dumps(body, default=_plain).encode())
+
+
 def save_build(store, result, key: BuildKey) -> bool:
     """Append ``result`` under ``key`` in one transaction; False if that build is already stored.
 
@@ -217,20 +239,25 @@ def save_build(store, result, key: BuildKey) -> bool:
             (bid, name, pos, json.dumps(list(da.dims)), _coords_json(da), json.dumps(da.attrs),
              None if da.name is None else str(da.name))
             for pos, (name, da) in enumerate(arrays)])
-        cells = pd.concat([_cells(da, name, bid) for name, da in arrays], ignore_index=True)
-        con.register("_build_cells", cells)
-        try:
-            con.execute("INSERT INTO build_values SELECT * FROM _build_cells")
-        finally:
-            con.unregister("_build_cells")
+        for name, da in arrays:
+            cells, coords = _cells(da, name)
+            con.register("_build_cells", cells)
+            con.register("_build_coords", coords)
+            try:
+                con.execute("INSERT INTO build_values SELECT $b, $d, e, p, c, value FROM _build_cells", {"b": bid, "d": name})
+                con.execute("INSERT INTO build_coords SELECT $b, $d, dim, position, label FROM _build_coords",
+                            {"b": bid, "d": name})
+            finally:
+                con.unregister("_build_cells")
+                con.unregister("_build_coords")
         w = result.weights
         con.executemany("INSERT INTO build_weights VALUES (?, ?, ?, ?)",
                         [(bid, pos, str(c), None if v != v else float(v)) for pos, (c, v) in enumerate(w.items())])
         meta_rows = [_table_row(bid, f"report:{name}", df) for name, df in result.reports.items()]
         if result.entity_groups is not None:
-            meta_rows.append(_table_row(bid, "entity_groups", result.entity_groups))
-        meta_rows.append(_table_row(bid, "weights_meta", pd.DataFrame(
-            {"name": [w.name], "index": [w.index.name], "dtype": [str(w.dtype)]}).astype(object)))
+            meta_rows.append(_json_table_row(bid, "entity_groups", result.entity_groups))
+        meta_rows.append((bid, "weights_meta", json.dumps({"name": w.name, "index": w.index.name,
+                          "dtype": str(w.dtype), "index_dtype": str(w.index.dtype)}), b""))
         con.executemany("INSERT INTO build_tables VALUES (?, ?, ?, ?)", meta_rows)
         con.execute("COMMIT")
     except duckdb.ConstraintException:  # stored meanwhile by another connection
@@ -304,12 +331,10 @@ class _Reader:
         dims, coords = json.loads(dims), json.loads(coords)
         cv = {n: np.asarray(c["values"], dtype=np.dtype(c["dtype"])) for n, c in coords.items()}
         shape = tuple(len(cv[d]) for d in dims)
-        cells = self.query("SELECT entity, period, code, value FROM build_values WHERE build_id = ? AND dataset = ?",
+        cells = self.query("SELECT e, p, c, value FROM build_values WHERE build_id = ? AND dataset = ?",
                            [self.build_id, name], fetch="numpy")
         values = np.full(shape, np.nan)
-        pos = [pd.Index(cv[d].astype(str) if d != "period" else cv[d]).get_indexer(np.asarray(cells[col]))
-               for d, col in zip(dims, ("entity", "period", "code"))]
-        values[tuple(pos)] = np.asarray(cells["value"], dtype=np.float64)
+        values[np.asarray(cells["e"]), np.asarray(cells["p"]), np.asarray(cells["c"])] = np.asarray(cells["value"])
         return xr.DataArray(values, dims=dims, attrs=json.loads(attrs), name=array_name,
                             coords={n: (coords[n]["dims"], v) for n, v in cv.items()})
 
@@ -317,6 +342,12 @@ class _Reader:
         meta, data = self.query("SELECT dtypes, data FROM build_tables WHERE build_id = ? AND name = ?",
                                 [self.build_id, name])
         meta = json.loads(meta)
+        if meta.get("format") == "json":
+            body = json.loads(bytes(data))
+            df = pd.DataFrame({c: pd.Series(body["data"][c], dtype=object).astype(meta["dtypes"][c])
+                               for c in meta["columns"]}, columns=meta["columns"])
+            df.index = pd.Index(body["index"], name=meta["index"]).astype(meta["index_dtype"])
+            return df
         if not meta["columns"]:  # a table with no columns (an empty report)
             return pd.DataFrame(index=pd.RangeIndex(meta.get("rows", 0)))
         df = pd.read_parquet(io.BytesIO(data))
@@ -350,10 +381,11 @@ def load_build(store, build_id: str):
                                         [build_id]).fetchall()]
     reader = _Reader(store, build_id)
     w = con.execute("SELECT code, weight FROM build_weights WHERE build_id = ? ORDER BY position", [build_id]).df()
-    wmeta = reader.table("weights_meta").iloc[0]
-    weights = pd.Series(w["weight"].to_numpy(np.float64), index=pd.Index(w["code"].astype(object).tolist(),
-                        name=wmeta["index"]), name=wmeta["name"]).astype(wmeta["dtype"])
-    reports = [t.removeprefix("report:") for t in tables if t.startswith("report:")]
+    wmeta = json.loads(con.execute("SELECT dtypes FROM build_tables WHERE build_id = ? AND name = 'weights_meta'",
+                                   [build_id]).fetchone()[0])
+    index = pd.Index(w["code"].astype(object).tolist(), name=wmeta["index"]).astype(wmeta["index_dtype"])
+    weights = pd.Series(w["weight"].to_numpy(np.float64), index=index, name=wmeta["name"]).astype(wmeta["dtype"])
+    reports = [t.removeprefix("report:") for t in tables if t.startswith("report:")]  # Parquet: read on use
     return Result(
         datasets=_Lazy([n for n in names if n != SCORES], reader.array),
         scores=reader.array(SCORES), weights=weights,
