@@ -23,6 +23,11 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, initi
 
     resolved = store_path(path)
     memory = resolved == ":memory:"
+    if read_only and not memory and Path(resolved).exists():  # the common case: one connection
+        st = Store(resolved, read_only=True)
+        if not (initialise and st.is_empty()):
+            return st
+        st.close()
     if initialise and (memory or not Path(resolved).exists() or _is_empty(resolved)):
         st = Store(resolved)
         if st.is_empty():
@@ -165,26 +170,32 @@ def stored_build(
     short read-write connection; if another process holds the write lock, the build is returned
     unstored and ``notify(message)`` says so.
     """
-    from holisec.data.builds import build_key, load_build, save_build
+    from holisec.data.builds import build_key, find_build, load_build, source_digest
     from holisec.pipeline import default_recipe
     from holisec.pipeline.build import _coerce_recipe
 
+    iid = store._as_of_id(as_of)
+    digest = source_digest(framework, recipe, entity_type)
+    if not rebuild and digest is not None:  # the same files asked before: no need to parse them
+        found = find_build(store.con, digest, iid, entity_type)
+        if found is not None:
+            return load_build(store, found)
     fw = load_framework(framework or ("subnational" if entity_type == "region" else "holistic"))
     rec = _coerce_recipe(recipe if recipe is not None else default_recipe())
-    key = build_key(store, fw, rec, store._as_of_id(as_of), entity_type)
+    key = build_key(store, fw, rec, iid, entity_type)
     if not rebuild:
         stored = load_build(store, key.build_id)
         if stored is not None:
             return stored
     result = build_from_store(store, fw, rec, as_of=as_of, entity_type=entity_type)
-    _persist(store, result, key, notify)
+    _persist(store, result, key, digest, notify)
     return result
 
 
-def _persist(store, result, key, notify) -> None:
+def _persist(store, result, key, digest, notify) -> None:
     from holisec.data.builds import save_build
 
-    write_through(store, lambda rw: save_build(rw, result, key), notify, what="build")
+    write_through(store, lambda rw: save_build(rw, result, key, digest), notify, what="build")
 
 
 def write_through(store, write, notify=None, what: str = "result"):

@@ -155,3 +155,21 @@ def test_round_trip_of_any_small_build(case):
         pd.testing.assert_series_equal(back.weights, result.weights)
         for name in result.reports:
             pd.testing.assert_frame_equal(back.reports[name], result.reports[name])
+
+
+def test_the_same_files_find_their_build_without_parsing_and_an_edit_is_a_new_build(tmp_path, write, monkeypatch):
+    import holisec.index as index
+
+    fw = write("fw.yaml", "id: t\nname: T\ngroups:\n- {id: idx, name: I}\n- {id: d, name: D, parent: idx}\n"
+                          "indicators:\n- {id: x, name: X, parent: d}\n")
+    rec = write("r.yaml", "name: plain\nsteps:\n- {step: normalise, method: minmax}\n- {step: aggregate, method: amean}\n")
+    with Store(tmp_path / "s.duckdb") as st:
+        st.ingest(write("x.csv", "country,year,indicator,value\nFrance,2020,x,1\nItaly,2020,x,3\n"), "s")
+        first = stored_build(st, str(fw), str(rec))
+        with monkeypatch.context() as m:
+            m.setattr(index, "load_framework", lambda *_: (_ for _ in ()).throw(AssertionError("parsed")))
+            again = stored_build(st, str(fw), str(rec))  # found by the files' digest
+        assert_same_result(again, first)
+        rec.write_text(rec.read_text().replace("minmax", "rank"))
+        other = stored_build(st, str(fw), str(rec))
+        assert len(list_builds(st.con)) == 2 and other.recipe.hash != first.recipe.hash

@@ -10,7 +10,8 @@ Tables (append-only: rows are inserted once per build, never updated or deleted;
 
 ``builds``
     build_id (sha256 of the key, 20 hex), created_at (UTC), the key columns, vintage label,
-    framework and recipe as JSON.
+    framework and recipe as JSON, and ``source_digest``: the sha256 of the framework and recipe
+    files the build was asked with (a shortcut to find it without parsing them again).
 ``build_arrays``
     build_id, name (``raw``, ``screened`` ... in build order, then ``scores``), position, dims,
     coords (JSON: every coordinate's values and dtype, in order), attrs (JSON), array_name.
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS builds (
     framework_hash VARCHAR NOT NULL, recipe_name VARCHAR, recipe_hash VARCHAR NOT NULL,
     as_of INTEGER NOT NULL, version VARCHAR NOT NULL, entity_type VARCHAR NOT NULL,
     entities_hash VARCHAR NOT NULL, code_hash VARCHAR NOT NULL, vintage VARCHAR NOT NULL,
-    framework VARCHAR NOT NULL, recipe VARCHAR NOT NULL);
+    framework VARCHAR NOT NULL, recipe VARCHAR NOT NULL, source_digest VARCHAR);
 CREATE TABLE IF NOT EXISTS build_arrays (
     build_id VARCHAR NOT NULL, name VARCHAR NOT NULL, position INTEGER NOT NULL, dims VARCHAR NOT NULL,
     coords VARCHAR NOT NULL, attrs VARCHAR NOT NULL, array_name VARCHAR);
@@ -131,6 +132,46 @@ def build_key(store, framework, recipe, as_of_id: int, entity_type: str) -> Buil
                     holisec.__version__, entity_type, entities_hash(store.con, entity_type), code_hash())
 
 
+def _file_bytes(kind: str, arg) -> bytes | None:
+    """The bytes of the file a framework/recipe argument names (built-in name or path), else None."""
+    from importlib import resources
+
+    if arg is None or not isinstance(arg, (str, Path)):
+        return None
+    text = str(arg)
+    pkg = "holisec.framework.builtin" if kind == "framework" else "holisec.pipeline.builtin"
+    builtin = resources.files(pkg) / f"{text}.yaml"
+    path = Path(text)
+    if not path.suffix and builtin.is_file():
+        return builtin.read_bytes()
+    return path.read_bytes() if path.suffix and path.is_file() else None
+
+
+def source_digest(framework, recipe, entity_type: str) -> str | None:
+    """sha256 of the framework and recipe files asked for (defaults as ``stored_build`` fills
+    them in); None when either is an object (then only the full key finds a build)."""
+    fw = _file_bytes("framework", framework or ("subnational" if entity_type == "region" else "holistic"))
+    rec = _file_bytes("recipe", recipe if recipe is not None else "default")
+    if fw is None or rec is None:
+        return None
+    h = hashlib.sha256(b"framework\x1f" + fw + b"\x1frecipe\x1f" + rec)
+    return h.hexdigest()
+
+
+def find_build(con, digest: str, as_of: int, entity_type: str) -> str | None:
+    """The build asked with the same framework/recipe files, vintage, version, entity
+    attributes and code, or None."""
+    import holisec
+
+    if not digest or "builds" not in _tables(con):
+        return None
+    got = con.execute("""SELECT build_id FROM builds WHERE source_digest = ? AND as_of = ? AND version = ?
+                         AND entity_type = ? AND entities_hash = ? AND code_hash = ? LIMIT 1""",
+                      [digest, int(as_of), holisec.__version__, entity_type, entities_hash(con, entity_type),
+                       code_hash()]).fetchone()
+    return got[0] if got else None
+
+
 def _tables(con) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
 
@@ -144,7 +185,7 @@ def list_builds(con) -> pd.DataFrame:
     """One row per stored build (without the framework/recipe JSON), oldest first."""
     if "builds" not in _tables(con):
         return pd.DataFrame(columns=[f.name for f in fields(BuildKey)] + ["build_id", "created_at", "vintage"])
-    return con.execute("SELECT * EXCLUDE (framework, recipe) FROM builds ORDER BY created_at").df()
+    return con.execute("SELECT * EXCLUDE (framework, recipe, source_digest) FROM builds ORDER BY created_at").df()
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -217,7 +258,7 @@ def _json_table_row(build_id: str, name: str, df: pd.DataFrame) -> tuple:
     return (build_id, name, json.dumps(meta), json.dumps(body, default=_plain).encode())
 
 
-def save_build(store, result, key: BuildKey) -> bool:
+def save_build(store, result, key: BuildKey, source_digest: str | None = None) -> bool:
     """Append ``result`` under ``key`` in one transaction; False if that build is already stored.
 
     Every dataset, the scores, weights, reports, entity groups, framework and recipe are written;
@@ -231,10 +272,11 @@ def save_build(store, result, key: BuildKey) -> bool:
             con.execute("ROLLBACK")
             return False
         arrays = [*result.datasets.items(), (SCORES, result.scores)]
-        con.execute("INSERT INTO builds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        con.execute("INSERT INTO builds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             bid, datetime.now(timezone.utc).replace(tzinfo=None), key.framework_id, key.framework_hash,
             key.recipe_name, key.recipe_hash, key.as_of, key.version, key.entity_type, key.entities_hash,
-            key.code_hash, result.vintage, result.framework.model_dump_json(), json.dumps(result.recipe.canonical())])
+            key.code_hash, result.vintage, result.framework.model_dump_json(), json.dumps(result.recipe.canonical()),
+            source_digest])
         con.executemany("INSERT INTO build_arrays VALUES (?, ?, ?, ?, ?, ?, ?)", [
             (bid, name, pos, json.dumps(list(da.dims)), _coords_json(da), json.dumps(da.attrs),
              None if da.name is None else str(da.name))
@@ -344,12 +386,15 @@ class _Reader:
         meta = json.loads(meta)
         if meta.get("format") == "json":
             body = json.loads(bytes(data))
+            index = pd.Index(body["index"], name=meta["index"]).astype(meta["index_dtype"])
+            if not meta["columns"]:  # attributes with no column (no groups): as pandas makes them
+                return pd.DataFrame(index=index)
             df = pd.DataFrame({c: pd.Series(body["data"][c], dtype=object).astype(meta["dtypes"][c])
                                for c in meta["columns"]}, columns=meta["columns"])
-            df.index = pd.Index(body["index"], name=meta["index"]).astype(meta["index_dtype"])
+            df.index = index
             return df
         if not meta["columns"]:  # a table with no columns (an empty report)
-            return pd.DataFrame(index=pd.RangeIndex(meta.get("rows", 0)))
+            return pd.DataFrame(index=pd.RangeIndex(meta.get("rows", 0)), columns=pd.RangeIndex(0))
         df = pd.read_parquet(io.BytesIO(data))
         for c, (dtype, marker) in meta["dtypes"].items():
             if dtype == "object":

@@ -21,7 +21,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.optimize import minimize
 
 from holisec.framework import Framework
 from holisec.pipeline._panel import PipelineError
@@ -166,6 +165,8 @@ def optimise(
         def objective(w: np.ndarray) -> float:
             imp = _importance(data, w, power)
             return float(np.sum((imp / imp.sum() - goal) ** 2)) if imp.sum() != 0 else np.inf
+
+        from scipy.optimize import minimize  # imported on use: reading a stored build needs no SciPy
 
         starts = [goal] + [rng.dirichlet(np.ones(len(children))) for _ in range(max(n_starts - 1, 0))]
         bounds = [(min_weight, 1.0)] * len(children)
