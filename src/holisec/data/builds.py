@@ -163,12 +163,15 @@ def find_build(con, digest: str, as_of: int, entity_type: str) -> str | None:
     attributes and code, or None."""
     import holisec
 
-    if not digest or "builds" not in _tables(con):
+    if not digest:
         return None
-    got = con.execute("""SELECT build_id FROM builds WHERE source_digest = ? AND as_of = ? AND version = ?
-                         AND entity_type = ? AND entities_hash = ? AND code_hash = ? LIMIT 1""",
-                      [digest, int(as_of), holisec.__version__, entity_type, entities_hash(con, entity_type),
-                       code_hash()]).fetchone()
+    try:
+        got = con.execute("""SELECT build_id FROM builds WHERE source_digest = ? AND as_of = ? AND version = ?
+                             AND entity_type = ? AND entities_hash = ? AND code_hash = ? LIMIT 1""",
+                          [digest, int(as_of), holisec.__version__, entity_type, entities_hash(con, entity_type),
+                           code_hash()]).fetchone()
+    except duckdb.CatalogException:  # no build stored yet
+        return None
     return got[0] if got else None
 
 
@@ -177,8 +180,10 @@ def _tables(con) -> set[str]:
 
 
 def has_build(con, build_id: str) -> bool:
-    return "builds" in _tables(con) and con.execute(
-        "SELECT count(*) FROM builds WHERE build_id = ?", [build_id]).fetchone()[0] > 0
+    try:
+        return con.execute("SELECT count(*) FROM builds WHERE build_id = ?", [build_id]).fetchone()[0] > 0
+    except duckdb.CatalogException:  # no build stored yet
+        return False
 
 
 def list_builds(con) -> pd.DataFrame:
