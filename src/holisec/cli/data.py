@@ -38,13 +38,20 @@ def load(
     json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Ingest files as a new vintage (one transaction per file; nothing is overwritten)."""
-    from holisec.data.shipped import load_shipped
-
     if not paths and not shipped:
         raise typer.BadParameter("give PATH... or --shipped")
     meta = {k: v for k, v in dict(name=name, licence=licence, citation=citation, url=url,
                                    non_commercial=non_commercial).items() if v is not None}
-    sheet_arg = int(sheet) if sheet is not None and sheet.strip().isdigit() else sheet
+    load_into_store(paths, store, source=source, shipped=shipped, json_out=json_out, sheet=sheet, encoding=encoding,
+                    entity_type=entity_type, revise=revise, qualify=qualify, meta=meta, note=note)
+
+
+def load_into_store(paths, store, *, source=None, shipped=False, json_out=False, sheet=None, encoding=None,
+                    entity_type="country", revise=False, qualify=False, meta=None, note="") -> None:
+    """What ``holisec data load`` does (also called by ``holisec demo``): ingest and print the reports."""
+    from holisec.data.shipped import load_shipped
+
+    sheet_arg = int(sheet) if sheet is not None and str(sheet).strip().isdigit() else sheet
     reports = []
     with user_errors(), cli_store(store, read_only=False, initialise=False) as st:  # loads exactly what is asked
         if shipped:

@@ -162,10 +162,10 @@ def audit(
 
 def demo(store: str = StoreOpt) -> None:
     """Load the shipped real data, build the default index and show the latest ranking."""
-    from holisec.cli.data import coverage, load
+    from holisec.cli.data import coverage, load_into_store
     from holisec.index import well_observed_periods
 
-    load(paths=None, source=None, shipped=True, store=store, json_out=False)  # unchanged files: no-op
+    load_into_store(None, store, shipped=True)  # unchanged files: no-op
     coverage(framework="holistic", store=store, as_of=None, json_out=False)
     result = _result(store, "holistic", None, None)
     year = max(well_observed_periods(result))
