@@ -37,11 +37,9 @@ def pole_framework(framework: Framework, pair: str, pole: str, keep: list[str]) 
     if not inds:
         return None
     parents = {i.parent for i in inds}
-    root = f"{pair}:{pole}"
     groups = [{"id": "pole", "name": f"{pair} = {pole}"}] + [
         {"id": g.id, "name": g.name, "parent": "pole", "weight": g.weight} for g in framework.groups if g.id in parents
     ]
-    del root
     return Framework(id=f"{framework.id}_{pair}_{pole.replace('-', '_')}", name=f"{framework.name}: {pair} {pole}",
                      groups=groups, indicators=[i.model_dump() for i in inds], sources=[s.model_dump() for s in framework.sources])
 
@@ -65,7 +63,7 @@ def rolling_slope(da: xr.DataArray, window: int, dim: str = "period") -> xr.Data
     yw = da.rolling({dim: window}).construct("w")
     tc = tw - tw.mean("w")
     yc = yw - yw.mean("w", skipna=False)
-    return (tc * yc).sum("w", skipna=False) / (tc**2).sum("w", skipna=False)
+    return ((tc * yc).sum("w", skipna=False) / (tc**2).sum("w", skipna=False)).transpose(*da.dims)
 
 
 def balances(result, *, min_indicators: int = 3, window: int = 5) -> xr.Dataset:
