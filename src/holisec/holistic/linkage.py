@@ -117,7 +117,7 @@ def granger(scores: xr.DataArray, *, lags: int = 1, alpha: float = 0.05, time_ef
     lagged = np.concatenate([da.shift(period=lag).values for lag in range(1, lags + 1)], axis=-1)  # (e, p, k*L)
     ent = np.broadcast_to(np.arange(y.shape[0])[:, None], y.shape[:2])
     per = np.broadcast_to(da["period"].values[None, :], y.shape[:2])
-    rows = []
+    rows, persistence = [], {}
     for j, target in enumerate(names):
         ok = ~np.isnan(y[..., j]) & ~np.isnan(lagged).any(axis=-1)
         x, yy, g, t = lagged[ok], y[..., j][ok], ent[ok], per[ok]
@@ -131,6 +131,7 @@ def granger(scores: xr.DataArray, *, lags: int = 1, alpha: float = 0.05, time_ef
         z = _demean(np.column_stack([design, yy]), groups)
         with threadpool_limits(1):  # small dense problems: threads only contend
             fit = sm.OLS(z[:, -1], z[:, :-1]).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        persistence[target] = float(fit.params[[lag * k + j for lag in range(lags)]].sum())
         for i, source in enumerate(names):
             if i == j:
                 continue
@@ -145,7 +146,9 @@ def granger(scores: xr.DataArray, *, lags: int = 1, alpha: float = 0.05, time_ef
     reject, q, _, _ = multipletests(links["p_value"].to_numpy(), alpha=alpha, method="fdr_bh")
     links.insert(6, "q_value", q)
     links.insert(7, "significant", reject)
-    return links[LINK_COLUMNS]
+    links = links[LINK_COLUMNS]
+    links.attrs["persistence"] = persistence  # own-lag coefficient sums (not links)
+    return links
 
 
 def partial_correlations(scores: xr.DataArray, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -181,9 +184,9 @@ def estimate(scores: xr.DataArray, *, lags: int = 1, alpha: float = 0.05, time_e
     """Granger links and partial correlations of a domain panel ``(entity, period, domain)``."""
     if not 0 < alpha < 1:
         raise HolisticError(f"linkage: alpha must be in (0, 1), got {alpha}")
-    return Linkage(granger(scores, lags=lags, alpha=alpha, time_effects=time_effects),
-                   partial_correlations(scores, alpha=alpha),
-                   {"lags": lags, "alpha": alpha, "time_effects": time_effects, "correction": "Benjamini-Hochberg",
+    links = granger(scores, lags=lags, alpha=alpha, time_effects=time_effects)
+    return Linkage(links, partial_correlations(scores, alpha=alpha),
+                   {"persistence": links.attrs["persistence"], "lags": lags, "alpha": alpha, "time_effects": time_effects, "correction": "Benjamini-Hochberg",
                     "domains": [str(d) for d in scores["domain"].values],
                     "periods": [int(scores.period.min()), int(scores.period.max())],
                     "meaning": "predictive, not causal: net of entity fixed effects and year effects"})
