@@ -18,7 +18,8 @@ domains or codes are errors naming the key path)::
 
 The scenario is rebuilt from the same raw data with the same recipe apart from its changes,
 then compared with the baseline: every domain, the index and the rank (1 = highest risk) per
-entity and year, and the alerts whose level changes (green/amber/red, convergent rule).
+entity and year, and the alerts whose level changes (green/amber/red, convergent rule, shipped
+thresholds; without trend-break triggers).
 """
 from __future__ import annotations
 
@@ -232,12 +233,20 @@ def run(result, scenario: Scenario | dict | str | Path, *, alerts: bool = True) 
 
 
 def _alert_changes(base, alt, years, ents) -> pd.DataFrame:
-    from holisec.warning.register import result_alerts
+    """Alerts whose level differs between baseline and scenario (level and change triggers with
+    the shipped thresholds and peer groups; trend-break triggers are left out of both, since
+    re-detecting breaks takes about a minute and the scenario changes chosen years only)."""
+    from holisec.warning.alerts import alert_register, code_kinds
 
     cols = ["entity", "period", "code", "kind", "level"]
-    a = result_alerts(base, periods=years)[0]
-    b = result_alerts(alt, periods=years)[0]
-    a, b = (x[x["entity"].isin(ents)][cols] for x in (a, b))
-    m = a.merge(b, on=["entity", "period", "code", "kind"], how="outer", suffixes=("_before", "_after"))
+    kinds = code_kinds(base.framework)
+
+    def register(res):
+        scores = res.scores.sel(period=res.scores["period"] <= max(years))
+        reg = alert_register(scores, None, year=list(years), kinds=kinds)
+        return reg[reg["entity"].isin(ents)][cols]
+
+    m = register(base).merge(register(alt), on=["entity", "period", "code", "kind"], how="outer",
+                             suffixes=("_before", "_after"))
     m[["level_before", "level_after"]] = m[["level_before", "level_after"]].fillna("green")
     return m[m["level_before"] != m["level_after"]].sort_values(["entity", "period", "code"]).reset_index(drop=True)
