@@ -4,7 +4,7 @@ A scenario is a YAML file (validated like a recipe; unknown keys, entities, indi
 domains or codes are errors naming the key path)::
 
     name: fiscal squeeze in Nigeria
-    years: [2019]                 # years reported (default: the latest scored year)
+    years: [2019]                 # years reported (default: the latest well-observed year)
     entities: [NGA]               # entities reported (default: those changed, else all)
     changes:                      # on the raw data, before imputation and normalisation
       - indicator: gov_debt
@@ -200,8 +200,9 @@ def run(result, scenario: Scenario | dict | str | Path, *, alerts: bool = True) 
     from holisec.pipeline import build
 
     alt = build(_recipe(result, sc), raw, result.framework, entity_groups=result.entity_groups, vintage=result.vintage)
-    scored = result.scores.sel(code=result.root).notnull().any("entity")
-    years = sc.years or [int(result.scores["period"].values[scored.values][-1])]
+    from holisec.index import well_observed_periods
+
+    years = sc.years or [max(well_observed_periods(result))]
     changed = sorted({e for ch in sc.changes for e in (ch.entities or [])})
     ents = sc.entities or changed or [str(e) for e in result.scores["entity"].values]
     codes = [*domains(result), result.root]
@@ -250,3 +251,7 @@ def _alert_changes(base, alt, years, ents) -> pd.DataFrame:
                              suffixes=("_before", "_after"))
     m[["level_before", "level_after"]] = m[["level_before", "level_after"]].fillna("green")
     return m[m["level_before"] != m["level_after"]].sort_values(["entity", "period", "code"]).reset_index(drop=True)
+
+
+#: the Python API name (``hs.run_scenario``)
+run_scenario = run
