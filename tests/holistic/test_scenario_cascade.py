@@ -91,3 +91,12 @@ def test_cascade_with_expert_links_and_errors(tiny_result):
         cascade(tiny_result, LINKS, entity="X", period=2000, shock=1.0, domain="D7")
     with pytest.raises(HolisticError, match="exactly one"):
         cascade(tiny_result, LINKS, entity="X", period=2000, shock=1.0)
+
+
+def test_python_api_mirrors_the_cli(tiny_result):
+    import holisec as hs
+
+    assert float(hs.coordination(tiny_result)["D"].sel(entity="X", period=2000)) > 0
+    assert hs.balances(tiny_result, min_indicators=1)["diff"].sel(entity="X", pair="scope").size == 3
+    assert list(hs.obstacle_table(tiny_result, "X", 2000)["rank"])[:1] == [1]
+    assert hs.run_scenario is run and hs.Scenario is Scenario and hs.cascade is cascade
