@@ -66,3 +66,16 @@ def test_balance_table_rejects_unknown_entity_and_period(tiny_result):
         balance_table(ds, entity="ZZZ")
     with pytest.raises(HolisticError, match="no period 1990"):
         balance_table(ds, period=1990)
+
+
+def test_a_negative_scale_is_an_error_not_a_nan_log_ratio(tagged_framework):
+    panel = anchored_panel({"a1": [80, 80, 80], "a2": [20, 20, 20], "a3": [60, 60, 60],
+                            "b1": [40, 40, 40], "b2": [10, 20, 30]})
+    recipe = {**RECIPE, "steps": [{"step": "normalise", "method": "zscore"}, *RECIPE["steps"][1:]]}
+    result = build(recipe, panel, tagged_framework)
+    with pytest.raises(HolisticError, match="non-negative scale"):
+        balances(result, min_indicators=1)
+    from holisec.holistic.obstacles import obstacle_degree
+
+    with pytest.raises(HolisticError, match="outside 0..100"):
+        obstacle_degree(result)

@@ -103,6 +103,10 @@ def balances(result, *, min_indicators: int = 3, window: int = 5) -> xr.Dataset:
     reason = xr.where(~enough, f"fewer than {min_indicators} indicators observed for a pole",
                       xr.where(~scored, "a pole sub-index is missing (recipe min_share)", ""))
     first, second = ds["first"].where(measurable), ds["second"].where(measurable)
+    low = float(np.fmin(first.min(), second.min())) if bool(measurable.any()) else 0.0
+    if low < 0:
+        raise HolisticError(f"balance: pole sub-indices reach {low:.3g} < 0; the log-ratio needs a non-negative "
+                            "scale (normalise minmax lo=0 hi=100, the default)")
     ds["first"], ds["second"] = first, second
     ds["diff"] = first - second
     ds["log_ratio"] = np.log((first + OFFSET) / (second + OFFSET))

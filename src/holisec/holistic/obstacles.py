@@ -61,6 +61,11 @@ def obstacle_degree(result, scale: float = 100.0) -> xr.Dataset:
     f = effective_weights(result)
     scores = result.scores.drop_vars("level", errors="ignore")
     indicators = [c for c in scores["code"].values if tree.at[c, "type"] == "Indicator"]
+    values = scores.values[~np.isnan(scores.values)]
+    if values.size and (values.min() < -1e-9 or values.max() > scale + 1e-9):
+        raise HolisticError(
+            f"obstacles: scores span {values.min():.3g}..{values.max():.3g}, outside 0..{scale:g}; the deviation "
+            "from the ideal needs the 0-100 risk scale (normalise minmax lo=0 hi=100)")
     deviation = (scores / scale).clip(0, None)
     part = (f * deviation).sel(code=indicators).fillna(0.0)
     gap = part.sum("code")

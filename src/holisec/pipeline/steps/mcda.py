@@ -27,6 +27,9 @@ Aggregations (recipe step ``aggregate``; every child is oriented higher = more r
   the scope's units; score ``100 sum w xi / sum w`` (Deng 1989). A child constant over the
   scope carries no information there and is left out.
 
+In both, units whose present children are all constant over the scope are indistinguishable
+and score 50.
+
 References
 ----------
 Shannon entropy weights: Zeleny, M. (1982) *Multiple Criteria Decision Making*, McGraw-Hill.
@@ -264,8 +267,10 @@ def gra(values, present, matrix, *, scope: Scope = "period", **_):
     wsum = np.where(use, matrix, 0.0).sum(axis=2)
     grade = (xi * matrix).sum(axis=2) / np.where(wsum > 0, wsum, np.nan)
     # all deltas zero (every unit at the riskiest value): the grade is 1
-    grade = np.where(use.any(axis=2) & ~np.isfinite(grade), 1.0, grade)
-    return np.clip(100 * grade, 0.0, 100.0)
+    grade = 100 * np.where(use.any(axis=2) & ~np.isfinite(grade), 1.0, grade)
+    # every present child constant over the scope: the units are indistinguishable (as in topsis)
+    tied = (present[..., None] & (matrix > 0)).any(axis=2) & ~use.any(axis=2)
+    return np.clip(np.where(tied, 50.0, grade), 0.0, 100.0)
 
 
 WEIGHTS = {"entropy": entropy, "critic": critic, "sd": sd, "ahp": ahp}
