@@ -61,3 +61,23 @@ def test_denominate_with_imeta_denominators(asem):
     raw = result.datasets["raw"]
     assert result.datasets["denominated"].sel(entity="AUT", indicator="Goods").item() == pytest.approx(
         raw.sel(entity="AUT", indicator="Goods").item() / raw.sel(entity="AUT", indicator="GDP").item())
+
+
+def test_coinr_example_recipe_matches_build_example_coin(asem):
+    """COINr's full example (denominate, EurAsia_group means, screen 0.9, treat, min-max, mean).
+
+    The fixture was produced with COINr 1.1.14 / R 4.2.2 (see tests/fixtures/coinr/README.md).
+    Before winsorised points were counted distinctly (COINr ``nwin``), Services differed by 28.7.
+    """
+    panel, framework, groups = asem
+    reference = pd.read_csv(COINR / "results_coinr_example.csv").set_index("uCode")
+    result = build("coinr_example", panel, framework, entity_groups=groups)
+    assert [s.step for s in result.recipe.steps] == [
+        "denominate", "impute", "impute", "treat", "normalise", "weight", "aggregate"]
+    mine = result.scores.isel(period=0).to_pandas()
+    assert sorted(mine.index) == sorted(reference.index) and reference.shape == (51, 60)
+    mine = mine.loc[reference.index, reference.columns]
+    assert (mine.isna() == reference.isna()).all().all()
+    assert np.nanmax(np.abs(mine.to_numpy() - reference.to_numpy())) < 1e-9
+    treated = result.reports["treated"]
+    assert set(treated.loc[treated["entity"] == "LUX", "indicator"]) >= {"Services", "ForPort"}
