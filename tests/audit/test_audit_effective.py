@@ -40,3 +40,23 @@ def test_effective_weights_match_coinr_get_eff_weights_on_asem():
     np.testing.assert_allclose(mine.loc[ref.index, "effective_weight"], ref["EffWeight"], atol=1e-12)
     indicators = mine[mine["type"] == "Indicator"]
     assert indicators["effective_weight"].sum() == pytest.approx(1.0)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.01, 10), min_size=6, max_size=6))
+def test_property_each_level_sums_to_one_and_children_split_their_parent(w):
+    # R <- A, B; A <- a1, a2; B <- b1, b2
+    fw = from_dict({"id": "f", "name": "f", "groups": [
+        {"id": "R", "name": "R"}, {"id": "A", "name": "A", "parent": "R", "weight": w[0]},
+        {"id": "B", "name": "B", "parent": "R", "weight": w[1]}], "indicators": [
+        {"id": c, "name": c, "parent": p, "weight": x}
+        for c, p, x in zip(["a1", "a2", "b1", "b2"], ["A", "A", "B", "B"], w[2:])]})
+    e = effective_weights(fw.tree).set_index("code")["effective_weight"]
+    assert e[["a1", "a2", "b1", "b2"]].sum() == pytest.approx(1.0)
+    assert e[["A", "B"]].sum() == pytest.approx(1.0)
+    assert e["a1"] + e["a2"] == pytest.approx(e["A"])
+    assert e["a1"] == pytest.approx(w[0] / (w[0] + w[1]) * w[2] / (w[2] + w[3]))
