@@ -255,7 +255,7 @@ def audit_result(result, *, period=None, importance: str = "groups", benchmarks:
         keep = [c for c in indicators if c not in dropped]
         return result.rebuild(framework=result.framework.with_indicators(keep)).scores.sel(code=result.root)
 
-    report = audit(result.scores, tree, raw=result.datasets["raw"], period=period,
+    report = audit(result.scores, tree, raw=result.datasets["raw"], period=period, weights=result.weights,
                    rebuild=None if importance == "none" else rebuild,
                    drop_indicators=indicators if importance == "all" else [])
     if benchmarks is not None:

@@ -132,46 +132,51 @@ def build(
         datasets[key] = array
 
     for index, step in enumerate(recipe.steps):
-        params = dict(step.params)
-        if step.step != "denominate" and not restricted:
-            panel, working = _keep_indicators(panel, framework, reports)
-            restricted = True
-        if step.step == "denominate":
-            panel, report = denominate(panel, step.method, framework=framework, **params)
-        elif step.step == "impute":
-            panel, report = impute(panel, step.method, **_resolve_groups(params, entity_groups, index))
-            if step.method == "screen":
-                report = report.assign(reason="screen")
-                reports["exclusions"].append(report)
-                dropped = set(report.loc[report["kind"] == "indicator", "code"])
-                if dropped:
-                    working = working.with_indicators([c for c in working.indicator_ids if c not in dropped])
-                if 0 in (panel.sizes["entity"], panel.sizes["indicator"]):
-                    kinds = report["kind"].value_counts().to_dict()
-                    raise PipelineError(
-                        f"recipe steps[{index}] (impute screen {params}) left no data: dropped "
-                        f"{kinds.get('indicator', 0)} indicator(s) and {kinds.get('entity', 0)} entity(ies) of "
-                        f"{raw.sizes['entity']} x {raw.sizes['period']} x {raw.sizes['indicator']}; lower the thresholds"
-                    )
-                store("screened", panel)
-                continue
-        elif step.step == "treat":
-            panel, report = treat(panel, step.method, **params)
-        elif step.step == "normalise":
-            panel, report = normalise(panel, step.method, framework=working, **params)
-        elif step.step == "weight":
-            if step.method in NEEDS_SCORES:
-                agg = next(s for s in recipe.steps if s.step == "aggregate")
-                params["scores"], _ = aggregate(panel, agg.method, framework=working, weights=weights, **agg.params)
-            weights, report = weight(working, step.method, **params)
-        else:  # aggregate
-            if weights is None:
-                weights, report = weight(working, "framework")
-                reports.setdefault("weights", []).append(report)
-            scores, report = aggregate(panel, step.method, framework=working, weights=weights, **params)
-        if step.step in DATASET:
-            store(DATASET[step.step], panel)
-        reports.setdefault(REPORT.get(step.step, step.step), []).append(report)
+        try:
+            params = dict(step.params)
+            if step.step != "denominate" and not restricted:
+                panel, working = _keep_indicators(panel, framework, reports)
+                restricted = True
+            if step.step == "denominate":
+                panel, report = denominate(panel, step.method, framework=framework, **params)
+            elif step.step == "impute":
+                panel, report = impute(panel, step.method, **_resolve_groups(params, entity_groups, index))
+                if step.method == "screen":
+                    report = report.assign(reason="screen")
+                    reports["exclusions"].append(report)
+                    dropped = set(report.loc[report["kind"] == "indicator", "code"])
+                    if dropped:
+                        working = working.with_indicators([c for c in working.indicator_ids if c not in dropped])
+                    if 0 in (panel.sizes["entity"], panel.sizes["indicator"]):
+                        kinds = report["kind"].value_counts().to_dict()
+                        raise PipelineError(
+                            f"recipe steps[{index}] (impute screen {params}) left no data: dropped "
+                            f"{kinds.get('indicator', 0)} indicator(s) and {kinds.get('entity', 0)} entity(ies) of "
+                            f"{raw.sizes['entity']} x {raw.sizes['period']} x {raw.sizes['indicator']}; lower the thresholds"
+                        )
+                    store("screened", panel)
+                    continue
+            elif step.step == "treat":
+                panel, report = treat(panel, step.method, **params)
+            elif step.step == "normalise":
+                panel, report = normalise(panel, step.method, framework=working, **params)
+            elif step.step == "weight":
+                if step.method in NEEDS_SCORES:
+                    agg = next(s for s in recipe.steps if s.step == "aggregate")
+                    params["scores"], _ = aggregate(panel, agg.method, framework=working, weights=weights, **agg.params)
+                weights, report = weight(working, step.method, **params)
+            else:  # aggregate
+                if weights is None:  # no weight step: the framework's weights
+                    weights, report = weight(working, "framework")
+                    reports.setdefault("weights", []).append(report)
+                scores, report = aggregate(panel, step.method, framework=working, weights=weights, **params)
+            if step.step in DATASET:
+                store(DATASET[step.step], panel)
+            reports.setdefault(REPORT.get(step.step, step.step), []).append(report)
+        except PipelineError as err:
+            if str(err).startswith("recipe "):
+                raise
+            raise PipelineError(f"recipe {recipe.name!r} steps[{index}] ({step.step} {step.method}): {err}") from None
 
     merged = {k: _concat(v) for k, v in reports.items()}
     scores = _from_start(scores, score_starts(merged["exclusions"]))

@@ -25,6 +25,7 @@ import xarray as xr
 from holisec.framework import Framework
 from holisec.pipeline._panel import PipelineError, Scope, as_panel, reduce_dims
 from holisec.pipeline.steps.mcda import AGGREGATIONS
+from holisec.pipeline.steps.weight import check_weights
 
 REPORT_COLUMNS = ["code", "level", "method", "n_children", "n_values", "n_incomplete", "n_below_min_share"]
 
@@ -34,11 +35,39 @@ def _weighted(values: np.ndarray, present: np.ndarray, matrix: np.ndarray) -> np
     return np.einsum("epc,cg->epg", np.where(present, values, 0.0), matrix)
 
 
+#: Methods defined only for strictly positive inputs (COINr ``a_gmean``/``a_hmean`` stop too).
+POSITIVE_ONLY = {"gmean": "a geometric mean takes logarithms", "hmean": "a harmonic mean takes 1/x"}
+_FIX = ("normalise to a strictly positive range, e.g. minmax with lo: 1, hi: 100 "
+        "(Python: recipe.replace('normalise', lo=1.0)), or shift the values above zero; "
+        "or choose another aggregation (amean, copeland, mpi)")
+
+
 def _check_positive(values: np.ndarray, method: str) -> None:
-    if np.any(values[~np.isnan(values)] < 0):
-        raise PipelineError(
-            f"aggregate {method}: negative inputs; normalise to a positive range (e.g. minmax lo=1, hi=100)"
-        )
+    if np.any(values[~np.isnan(values)] <= 0):
+        raise PipelineError(f"aggregate {method}: zero or negative inputs ({POSITIVE_ONLY[method]}); {_FIX}")
+
+
+def check_positive_inputs(data: xr.DataArray, method: str) -> None:
+    """Refuse zero or negative inputs to ``gmean``/``hmean``, naming where they are and what to do.
+
+    A zero would make the geometric (harmonic) mean zero whatever the other children are, and a
+    negative value has no logarithm: no meaningful score, so an error, as in COINr (issue #47).
+    """
+    if method not in POSITIVE_ONLY:
+        return
+    bad = (data <= 0) & data.notnull()
+    n = int(bad.sum())
+    if not n:
+        return
+    per = bad.sum(["entity", "period"]).to_series()
+    per = per[per > 0].sort_values(ascending=False)
+    where = ", ".join(f"{code} ({int(k)})" for code, k in per.head(5).items())
+    more = f" and {len(per) - 5} more" if len(per) > 5 else ""
+    lo = float(data.min())
+    raise PipelineError(
+        f"aggregate {method}: {n} of {int(data.notnull().sum())} input values are zero or negative "
+        f"(minimum {lo:g}) in indicator(s) {where}{more}; {POSITIVE_ONLY[method]}, so the scores would "
+        f"be 0 or undefined. Fix: {_FIX}")
 
 
 def amean(values, present, matrix, **_):
@@ -47,25 +76,17 @@ def amean(values, present, matrix, **_):
 
 
 def gmean(values, present, matrix, **_):
-    """Weighted geometric mean ``exp(sum w log x / sum w)``; a zero child gives zero."""
+    """Weighted geometric mean ``exp(sum w log x / sum w)``; inputs must be > 0."""
     _check_positive(values, "gmean")
-    positive = present & (values > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.where(positive, np.log(np.where(positive, values, 1.0)), 0.0)
-    out = np.exp(_weighted(logs, present, matrix) / _weighted(np.ones_like(values), present, matrix))
-    has_zero = _weighted((values == 0).astype(float), present, matrix) > 0
-    return np.where(has_zero, 0.0, out)
+    logs = np.log(np.where(present, values, 1.0))
+    return np.exp(_weighted(logs, present, matrix) / _weighted(np.ones_like(values), present, matrix))
 
 
 def hmean(values, present, matrix, **_):
-    """Weighted harmonic mean ``sum w / sum (w / x)``; a zero child gives zero."""
+    """Weighted harmonic mean ``sum w / sum (w / x)``; inputs must be > 0."""
     _check_positive(values, "hmean")
-    positive = present & (values > 0)
-    inverse = np.where(positive, 1.0 / np.where(positive, values, 1.0), 0.0)
-    total = _weighted(np.ones_like(values), present, matrix)
-    out = total / _weighted(inverse, present, matrix)
-    has_zero = _weighted((values == 0).astype(float), present, matrix) > 0
-    return np.where(has_zero, 0.0, out)
+    inverse = 1.0 / np.where(present, values, 1.0)
+    return _weighted(np.ones_like(values), present, matrix) / _weighted(inverse, present, matrix)
 
 
 def mpi(values, present, matrix, *, scope: Scope = "period", sign: int = 1, **_):
@@ -161,8 +182,11 @@ def aggregate(
         raise PipelineError(f"aggregate: unknown method {method!r}; expected one of {sorted(METHODS)}")
     data = as_panel(data)
     tree = framework.tree
-    weight = tree["weight"] if weights is None else weights.reindex(tree.index).fillna(tree["weight"])
     indicators = [c for c in tree.index[tree["type"] == "Indicator"]]
+    check_positive_inputs(data.sel(indicator=[c for c in indicators if c in data["indicator"].values]), method)
+    weight = tree["weight"] if weights is None else weights.reindex(tree.index).fillna(tree["weight"])
+    check_weights(weight, framework, "aggregate: the weights given" if weights is not None else
+                  f"aggregate: framework {framework.id!r}")
     # indicators of the framework absent from the data become all-NaN columns
     stacked = data.reindex(indicator=indicators).transpose("entity", "period", "indicator").values.copy()
     codes = list(indicators)

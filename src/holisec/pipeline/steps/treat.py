@@ -4,7 +4,9 @@ An indicator fails when ``|skewness| > skew_thresh`` *and* ``kurtosis > kurt_thr
 (sample-adjusted skewness and excess kurtosis, "type 2" as in Excel and COINr). A failing
 indicator is winsorised one extreme at a time (the highest value if skewness >= 0, else the
 lowest, replaced by the next one; tied extremes move together) until it passes or ``winmax``
-points are treated. If it still fails, a log-type transform is applied instead: by default to
+distinct points are treated (COINr's ``nwin``: the points now at the maximum plus those at the
+minimum; a point moved again in a later round counts once; tied points may take the count past
+``winmax`` in the last round, as in COINr). If it still fails, a log-type transform is applied instead: by default to
 the original values (``combine=False``, as COINr), else to the winsorised ones.
 
 The loop runs over winsorisation rounds only; every round treats all failing indicators (and,
@@ -93,7 +95,9 @@ def _winsorise(x: np.ndarray, active: np.ndarray, winmax: int, skew_thresh: floa
         cols = np.flatnonzero(active)
         high[:, cols] |= moved & upper
         low[:, cols] |= moved & ~upper
-        count[cols] += moved.sum(axis=0)
+        # distinct points treated so far (COINr ``nwin``): a point moved in an earlier round is
+        # tied at the new extreme and moves again, but counts once
+        count[cols] = (high[:, cols] | low[:, cols]).sum(axis=0)
         still = failing(sub, skew_thresh, kurt_thresh) & movable
         active[cols] = still
 
