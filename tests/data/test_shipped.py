@@ -198,3 +198,13 @@ def test_gdl_subnational_layer():
 def test_total_size_small():
     size = sum(p.stat().st_size for p in SHIPPED.rglob("*") if p.is_file())
     assert size < 8e6, f"shipped data {size / 1e6:.1f} MB"
+
+
+def test_coverage_shows_last_observed_year_and_its_entities(store, write):
+    store.ingest(write("c.csv", "iso3,year,indicator,value\nFRA,2018,a,1\nFRA,2020,a,1\nDEU,2020,a,2\n"
+                                "DEU,2019,b,1\nFRA,2018,b,3\n"), "s")
+    cov = store.coverage().set_index("indicator")
+    assert cov.loc["a", "last_year"] == 2020 and cov.loc["a", "entities_last_year"] == 2  # FRA, DEU in 2020
+    assert cov.loc["b", "last_year"] == 2019 and cov.loc["b", "entities_last_year"] == 1  # DEU only
+    fw = load_framework("holistic")
+    assert (store.coverage(fw)["entities_last_year"] == 0).all()  # none of its indicators loaded: 0, not NaN
