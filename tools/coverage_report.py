@@ -142,6 +142,10 @@ def main(argv: list[str] | None = None) -> None:
               "(`well_observed_periods`: raw data at least half as complete as the best year).",
               "Indicators the default screen drops after (share of 1990-2024 country-years observed < 35 %): "
               + (", ".join(f"`{r.code}` {r.share:.0%}" for r in excluded.itertuples()) or "none") + "."]
+    stale = after[after["last"] <= 2022]
+    lines.append("Indicators whose last observed year is still 2022 or earlier after the update (no newer release "
+                 "staged; the recipe carries them forward at most 10 years): "
+                 + ", ".join(f"`{k}` {v}" for k, v in stale["last"].items()) + ".")
     for y in (2023, 2024):
         hb = holding_back(new, y)
         lines.append(f"Indicators observed for under half of the scored countries in {y} (after): "
