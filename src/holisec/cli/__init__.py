@@ -1,28 +1,37 @@
-"""The ``holisec`` command line: Typer sub-apps, one module per area."""
+"""The ``holisec`` command line: Typer sub-apps, one module per area (the only code that prints)."""
 from __future__ import annotations
+
+from typing import Optional
 
 import typer
 
-from holisec.cli import data, framework, index
+from holisec.cli import data, framework, index, warn
 
 app = typer.Typer(
     name="holisec",
-    help="Holistic security risk observatory: composite risk index (higher = more risk), audit, early warning.",
+    help="Holistic security risk observatory: composite risk index (scores 0-100, higher = more risk), "
+         "audit, early warning.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        import holisec
+
+        typer.echo(f"holisec {holisec.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True,
+                                                help="Print the holisec version and exit.")) -> None:
+    """Holistic security risk observatory: composite risk index (scores 0-100, higher = more risk),
+    audit, early warning."""
+
+
 app.add_typer(data.app, name="data", help="Load, list and check the observation store.")
 app.add_typer(framework.app, name="framework", help="Show and check security frameworks.")
 index.register(app)
-
-
-def _register_optional() -> None:
-    """Sub-apps of areas that import heavier dependencies."""
-    try:
-        from holisec.warning.cli import app as warn_app
-    except ImportError:  # pragma: no cover - warning module not installed
-        return
-    app.add_typer(warn_app, name="warn", help="Alerts, trend breaks and onset forecasts.")
-
-
-_register_optional()
+app.add_typer(warn.app, name="warn", help="Alerts, trend breaks and onset forecasts.")

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+import xarray as xr
 
 from holisec._json import json_ready
 from holisec.index import well_observed_periods
@@ -26,7 +27,8 @@ from holisec.warning.changepoints import trend_breaks
 ALERT_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "period": "INTEGER",
              "code": "VARCHAR", "kind": "VARCHAR", "level": "VARCHAR", "trigger": "VARCHAR",
              "explanation": "VARCHAR", "value": "DOUBLE", "change": "DOUBLE", "z_change": "DOUBLE",
-             "own_mean": "DOUBLE", "peer_pct": "DOUBLE"}
+             "own_mean": "DOUBLE", "peer_pct": "DOUBLE", "stale": "BOOLEAN", "carried_share": "DOUBLE",
+             "obs_period": "INTEGER"}
 BREAK_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "code": "VARCHAR",
              "period": "INTEGER", "size": "DOUBLE", "method": "VARCHAR"}
 FORECAST_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "target": "VARCHAR",
@@ -46,8 +48,22 @@ def result_alerts(result, periods: int | list[int] = 3, thresholds=None, rules: 
     kinds = code_kinds(result.framework)
     agg = [c for c in scores["code"].values if kinds.get(str(c)) in ("domain", "index")]
     brk = trend_breaks(scores.sel(code=agg, period=scores["period"] <= last))
-    reg = alert_register(scores, thresholds, year=years, rules=rules, breaks=brk, kinds=kinds)
+    reg = alert_register(scores, thresholds, year=years, rules=rules, breaks=brk, kinds=kinds,
+                         staleness=staleness(result, years))
     return reg, brk
+
+
+def staleness(result, periods: list[int]) -> pd.DataFrame:
+    """``entity, period, code, carried_share, obs_period`` of a built ``Result`` in ``periods``
+    (what ``alert_register`` needs to mark alerts resting on carried-forward values)."""
+    from holisec.pipeline.provenance import cell_sources, code_shares
+
+    cells = cell_sources(result)
+    keep = [p for p in periods if p in set(result.scores["period"].values)]
+    shares = code_shares(result, cells)["carried_share"].sel(period=keep)
+    obs = cells["obs_period"].sel(period=keep).rename(indicator="code").reindex(code=shares["code"].values)
+    table = xr.Dataset({"carried_share": shares, "obs_period": obs}).to_dataframe().reset_index()
+    return table.dropna(subset=["carried_share"])
 
 
 def _con(store):
@@ -109,7 +125,9 @@ def register_alerts(store, result, build_id: str, periods: int | list[int] = 3, 
     if skip_existing:
         con = _con(store)
         if "alerts" in _tables(con):
-            old = con.execute(f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE build_id = ?", [build_id]).df()
+            have = {r[0] for r in con.execute("DESCRIBE alerts").fetchall()}  # older stores lack newer columns
+            old = con.execute(f"SELECT {', '.join(c for c in COLUMNS if c in have)} FROM alerts "
+                              "WHERE build_id = ?", [build_id]).df()
             if len(old):
                 return old
     reg, brk = result_alerts(result, periods, thresholds, rules)

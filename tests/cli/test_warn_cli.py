@@ -1,7 +1,7 @@
 import pandas as pd
 from typer.testing import CliRunner
 
-from holisec.warning.cli import app
+from holisec.cli.warn import app
 
 
 def test_forecast_command_writes_one_row_per_at_risk_country(tmp_path):
