@@ -35,3 +35,27 @@ app.add_typer(data.app, name="data", help="Load, list and check the observation 
 app.add_typer(framework.app, name="framework", help="Show and check security frameworks.")
 index.register(app)
 app.add_typer(warn.app, name="warn", help="Alerts, trend breaks and onset forecasts.")
+
+
+def main() -> None:
+    """The ``holisec`` entry point: the app, with any unexpected error as one line (exit code 1).
+
+    Expected input problems are handled by each command (one line, exit code 2); this net
+    keeps a bug from printing a traceback at a user. ``HOLISEC_DEBUG=1`` shows it.
+    """
+    import os
+    import sys
+
+    try:
+        app()
+    except Exception as err:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("HOLISEC_DEBUG"):
+            raise
+        from rich.markup import escape
+
+        from holisec.cli.common import err_console
+
+        err_console.print(f"[bold red]error:[/] unexpected {type(err).__name__}: {escape(str(err))} (a holisec bug: please "
+                          "report it with the command; HOLISEC_DEBUG=1 shows the traceback)", highlight=False,
+                          markup=True)
+        sys.exit(1)

@@ -7,9 +7,11 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
-from holisec.cli.common import StoreOpt, cli_store, console, frame_records, print_json, show_table, user_errors
+from holisec.cli.common import StoreOpt, check_in, cli_store, console, frame_records, print_json, show_table, user_errors
 
 app = typer.Typer(no_args_is_help=True)
+#: What ``data load`` reads: CSV/TSV text (long, wide World-Bank style, COINr iData), Excel, Parquet.
+INPUT_FILES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
 
 
 
@@ -19,13 +21,15 @@ def load(
     source: str = typer.Option(None, "--source", help="Source id recorded with the vintage (default: file stem)."),
     shipped: bool = typer.Option(False, "--shipped", help="Load the real data shipped with holisec."),
     store: str = StoreOpt,
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Ingest files as a new vintage (one transaction per file; nothing is overwritten)."""
     from holisec.data.shipped import load_shipped
 
     if not paths and not shipped:
         raise typer.BadParameter("give PATH... or --shipped")
+    for p in paths or []:  # before opening the store: a wrong file is a one-line error, nothing written
+        check_in(p, "data load", INPUT_FILES)
     reports = []
     with user_errors(), cli_store(store, read_only=False, initialise=False) as st:  # loads exactly what is asked
         if shipped:
@@ -46,7 +50,7 @@ def load(
 
 
 @app.command("sources")
-def sources(json_out: bool = typer.Option(False, "--json")) -> None:
+def sources(json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout.")) -> None:
     """List the shipped sources with citation and licence."""
     from holisec.data.shipped import sources as shipped_sources
 
@@ -62,7 +66,7 @@ def coverage(
     framework: str = typer.Option("holistic", "--framework", help="Framework name or file."),
     store: str = StoreOpt,
     as_of: str = typer.Option(None, "--as-of", help="Vintage (ingest id or timestamp)."),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Coverage per domain and indicator: entities, years, share missing."""
     from holisec.framework import load_framework

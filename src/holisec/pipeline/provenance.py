@@ -141,9 +141,14 @@ def observed_share(result, period: int, code: str | None = None, cells: xr.Datas
             "carried": car / n if n else float("nan"), "entities": int(scored.sum()), "indicators": len(leaves)}
 
 
-def _entity_noun(entities) -> str:
-    codes = [str(e) for e in entities]
-    return "countries" if codes and all(len(c) == 3 and c.isalpha() and c.isupper() for c in codes) else "entities"
+def entity_noun(entities) -> str:
+    """``countries`` (ISO3 codes), ``regions`` (GDL codes such as ``AFGr101``), else ``entities``."""
+    codes = pd.Index([str(e) for e in entities])
+    if len(codes) and codes.str.fullmatch(r"[A-Z]{3}").all():
+        return "countries"
+    if len(codes) and codes.str.fullmatch(r"[A-Z]{3}r\d+").all():
+        return "regions"
+    return "entities"
 
 
 def scale_note(result) -> str:
@@ -152,7 +157,7 @@ def scale_note(result) -> str:
     step = next((s for s in result.recipe.steps if s.step == "normalise"), None)
     periods = result.scores["period"].values
     n = int(result.scores.sizes["entity"])
-    noun = _entity_noun(result.scores["entity"].values)
+    noun = entity_noun(result.scores["entity"].values)
     span = f"{int(periods.min())}-{int(periods.max())}" if len(periods) else "none"
     if step is None:
         return "scores on the indicators' own scales (no normalisation step), higher = more risk"

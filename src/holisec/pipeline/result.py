@@ -48,6 +48,27 @@ def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     book.close()
 
 
+def export_table(frame: pd.DataFrame, path: str | Path, provenance: dict[str, str]) -> Path:
+    """Write a table (a ranking, an alert register) to ``.csv``/``.parquet`` with the
+    ``provenance`` as constant columns, or to ``.xlsx`` with a second ``provenance`` sheet;
+    equal inputs give byte-identical files."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    table = frame.reset_index(drop=True)
+    if suffix in (".csv", ".parquet"):
+        table = table.assign(**{k: v for k, v in provenance.items() if k not in table.columns})
+        if suffix == ".csv":
+            table.to_csv(path, index=False, lineterminator="\n")
+        else:
+            table.to_parquet(path, index=False)
+    elif suffix == ".xlsx":
+        _write_xlsx(path, {"table": table, "provenance": pd.DataFrame(list(provenance.items()),
+                                                                      columns=["key", "value"])})
+    else:
+        raise PipelineError(f"{path}: unsupported format {suffix!r}; use .parquet, .csv or .xlsx")
+    return path
+
+
 @dataclass
 class Result:
     """A built index (see ``docs/CONTRACTS.md``).

@@ -28,7 +28,7 @@ ALERT_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHA
              "code": "VARCHAR", "kind": "VARCHAR", "level": "VARCHAR", "trigger": "VARCHAR",
              "explanation": "VARCHAR", "value": "DOUBLE", "change": "DOUBLE", "z_change": "DOUBLE",
              "own_mean": "DOUBLE", "peer_pct": "DOUBLE", "stale": "BOOLEAN", "carried_share": "DOUBLE",
-             "obs_period": "INTEGER"}
+             "obs_period": "INTEGER", "scale": "VARCHAR"}
 BREAK_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "code": "VARCHAR",
              "period": "INTEGER", "size": "DOUBLE", "method": "VARCHAR"}
 FORECAST_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "target": "VARCHAR",
@@ -50,6 +50,9 @@ def result_alerts(result, periods: int | list[int] = 3, thresholds=None, rules: 
     brk = trend_breaks(scores.sel(code=agg, period=scores["period"] <= last))
     reg = alert_register(scores, thresholds, year=years, rules=rules, breaks=brk, kinds=kinds,
                          staleness=staleness(result, years))
+    from holisec.pipeline.provenance import scale_note
+
+    reg.attrs["scale"] = scale_note(result)  # what the scores mean, stored with every registered row
     return reg, brk
 
 
@@ -107,7 +110,7 @@ def save_alerts(store, df: pd.DataFrame, build_id: str, breaks: pd.DataFrame | N
     """Append an alert register (and trend breaks) to the store's ``alerts`` (``trend_breaks``)
     tables with ``build_id`` and a UTC timestamp, in one transaction; earlier rows are never
     changed. ``store``: a ``Store`` or a DuckDB connection. Returns the alert rows appended."""
-    a = _stamp(df, build_id, ALERT_SQL).astype({"period": "int64"})
+    a = _stamp(df.assign(scale=df.attrs.get("scale", df.get("scale"))), build_id, ALERT_SQL).astype({"period": "int64"})
     parts = [("alerts", ALERT_SQL, a)]
     if breaks is not None:
         parts.append(("trend_breaks", BREAK_SQL, _stamp(breaks, build_id, BREAK_SQL).astype({"period": "int64"})))
@@ -188,7 +191,7 @@ def warnings_for(entity: str, store=None, forecasts: str | Path | pd.DataFrame |
     store, if it exists); ``forecasts``: a file or frame from ``holisec warn forecast`` (else the
     store's ``forecasts`` table). Returns a JSON-ready dict (NaN -> None)::
 
-        {"entity", "build_id", "created_at", "counts": {"red", "amber", "green"},
+        {"entity", "build_id", "created_at", "scale" (what the scores mean), "counts": {"red", "amber", "green"},
          "alerts": [{period, code, kind, level, trigger, explanation, value, ...}],
          "trend_breaks": [{code, period, size, method}],
          "forecasts": [{target, origin, target_years, probability, model, top_contributions, domains}]}
@@ -202,7 +205,7 @@ def warnings_for(entity: str, store=None, forecasts: str | Path | pd.DataFrame |
         con = own.con if own is not None else None
     else:
         con = _con(store)
-    out = {"entity": entity, "build_id": None, "created_at": None, "counts": {}, "alerts": [],
+    out = {"entity": entity, "build_id": None, "created_at": None, "scale": None, "counts": {}, "alerts": [],
            "trend_breaks": [], "forecasts": []}
     try:
         tables = _tables(con) if con is not None else set()
@@ -215,6 +218,7 @@ def warnings_for(entity: str, store=None, forecasts: str | Path | pd.DataFrame |
                 a = a.assign(_r=a["level"].map(LEVELS.index)).sort_values(["period", "_r", "code"],
                                                                           ascending=[False, False, True])
                 out["alerts"] = a[[c for c in COLUMNS if c != "entity" and c in a]].to_dict("records")
+                out["scale"] = a["scale"].dropna().iloc[0] if "scale" in a and a["scale"].notna().any() else None
         if "trend_breaks" in tables:
             b = _latest(con, "trend_breaks", entity)
             out["trend_breaks"] = b.sort_values(["period", "code"], ascending=[False, True])[
