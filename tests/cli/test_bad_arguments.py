@@ -75,6 +75,16 @@ def _check(res, words):
     assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
     assert res.exit_code == 2, (res.exit_code, res.output)
     assert words in res.output, res.output
+    assert "np.float" not in res.output and "np.int" not in res.output, res.output
+
+
+def test_numpy_reprs_never_reach_a_message():
+    import numpy as np
+
+    from holisec.cli.common import plain_numbers
+
+    text = f"period(s) {[np.int64(1800)]} not in data; shares {[np.float64(0.5), np.float32(2.0)]}"
+    assert plain_numbers(text) == "period(s) [1800] not in data; shares [0.5, 2.0]"
 
 
 def test_no_traceback_on_bad_arguments(files, shipped_store):

@@ -53,9 +53,9 @@ def main() -> None:
             raise
         from rich.markup import escape
 
-        from holisec.cli.common import err_console
+        from holisec.cli.common import err_console, plain_numbers
 
-        err_console.print(f"[bold red]error:[/] unexpected {type(err).__name__}: {escape(str(err))} (a holisec bug: please "
+        err_console.print(f"[bold red]error:[/] unexpected {type(err).__name__}: {escape(plain_numbers(str(err)))} (a holisec bug: please "
                           "report it with the command; HOLISEC_DEBUG=1 shows the traceback)", highlight=False,
                           markup=True)
         sys.exit(1)

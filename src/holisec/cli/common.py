@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from contextlib import contextmanager
@@ -133,8 +134,16 @@ def user_errors():
         _fail(str(msg))
 
 
+_NUMPY_REPR = re.compile(r"\bnp\.(?:float|int|uint|bool_?|str_)\d*\(([^()]*)\)")
+
+
+def plain_numbers(text: str) -> str:
+    """``[np.int64(1990), np.float64(0.5)]`` -> ``[1990, 0.5]``: numpy 2 reprs never reach a user."""
+    return _NUMPY_REPR.sub(lambda m: m.group(1), text)
+
+
 def _fail(msg: str) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(msg)}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(plain_numbers(msg))}", highlight=False)
     raise typer.Exit(2) from None
 
 

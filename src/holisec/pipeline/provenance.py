@@ -152,28 +152,31 @@ def entity_noun(entities) -> str:
 
 
 def scale_note(result) -> str:
-    """What a score means, from the recipe: scale, polarity and the normalisation's reference,
+    """What a score means, from the recipe: scale, the framework's polarity and the normalisation's reference,
     e.g. ``scores 0-100, higher = more risk; min-max over all 173 countries and years 1990-2024``."""
     step = next((s for s in result.recipe.steps if s.step == "normalise"), None)
     periods = result.scores["period"].values
     n = int(result.scores.sizes["entity"])
     noun = entity_noun(result.scores["entity"].values)
-    span = f"{int(periods.min())}-{int(periods.max())}" if len(periods) else "none"
+    first, last = (int(periods.min()), int(periods.max())) if len(periods) else (0, 0)
+    years = f"years {first}-{last}" if last > first else f"year {first}"
+    span = f"{first}-{last}" if last > first else f"{first}"
+    pole = result.framework.polarity or "higher = more risk"
     if step is None:
-        return "scores on the indicators' own scales (no normalisation step), higher = more risk"
+        return f"scores on the indicators' own scales (no normalisation step), {pole}"
     p = dict(step.params)
     scope = p.get("scope", "panel")
-    where = (f"over all {n} {noun} and years {span} (one range for the whole panel, so years compare)"
+    where = (f"over all {n} {noun} and {years} (one range for the whole panel, so years compare)"
              if scope == "panel" else f"within each year over its {noun} ({span}; years do not compare)")
     method = step.method
     if method == "minmax":
         lo, hi = float(p.get("lo", 0.0)), float(p.get("hi", 100.0))
-        return f"scores {lo:g}-{hi:g}, higher = more risk; min-max {where}"
+        return f"scores {lo:g}-{hi:g}, {pole}; min-max {where}"
     if method == "zscore":
         return (f"scores are z-scores (mean {float(p.get('mean', 0.0)):g}, sd {float(p.get('sd', 1.0)):g}), "
-                f"higher = more risk; mean and sd {where}")
+                f"{pole}; mean and sd {where}")
     if method == "goalposts":
-        return f"scores 0-{float(p.get('scale', 100.0)):g}, higher = more risk; fixed goalposts per indicator (framework)"
+        return f"scores 0-{float(p.get('scale', 100.0)):g}, {pole}; fixed goalposts per indicator (framework)"
     if method in ("rank", "borda", "prank"):
-        return f"scores are {method} positions, higher = more risk; ranked {where}"
-    return f"scores normalised by {method}, higher = more risk; reference {where}"
+        return f"scores are {method} positions, {pole}; ranked {where}"
+    return f"scores normalised by {method}, {pole}; reference {where}"
