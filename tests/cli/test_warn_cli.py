@@ -87,7 +87,7 @@ def test_show_prints_a_table_and_accepts_names(shipped_store):
         assert r.exit_code == 0, r.output
         assert r.output.startswith("UKR Ukraine: ") and "Alerts of UKR" in r.output and "┃ period" in r.output
         assert "Scores 0-100, higher = more risk" in r.output and "{" not in r.output
-    bad = CliRunner().invoke(holisec_app, ["warn", "show", "Ukrain", "--store", shipped_store])
+    bad = CliRunner().invoke(holisec_app, ["warn", "show", "Ukriane", "--store", shipped_store])
     assert bad.exit_code == 2 and "did you mean Ukraine?" in bad.output
 
 

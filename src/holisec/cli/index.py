@@ -198,10 +198,10 @@ def _show_rank(result, year: int, domain: str | None, top: int, store, entity_ty
         table = _ranking(result, year, code, _names(store, entity_type))
         notes = score_notes(result, year, code)
         meta = {**result.metadata(), "code": code, "period": str(year), "licence_note": result.licence_note()}
+        if top:
+            table = table.head(top)
         if out is not None:
-            export_table(table.reset_index(), out, meta)
-    if top:
-        table = table.head(top)
+            export_table(table.reset_index(), out, {**meta, "scale": notes[0]})
     if json_out:
         print_json({**meta, "period": year, "polarity": "higher = more risk", "notes": notes,
                     "ranking": frame_records(table)})

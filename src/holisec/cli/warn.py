@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Optional
@@ -247,29 +248,36 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
              out_dir: Optional[Path] = typer.Option(None, help="Write reliability PNG and tables here."),
              outcomes: Optional[Path] = typer.Option(None, help="Replacement outcome table."),
              bootstrap: int = typer.Option(1000, min=1, help="Country-block bootstrap replicates."),
-             seed: int = typer.Option(0, help="Random seed of the bootstrap and the models.")):
+             seed: int = typer.Option(0, help="Random seed of the bootstrap and the models."),
+             tune: bool = typer.Option(True, "--tune/--no-tune", help="Tune the hyperparameters on the dev origins "
+                                       "(default), or use those tuned in the reference run (faster)."),
+             origins: Optional[str] = typer.Option(None, help="Forecast origins FIRST-LAST (default: 1990 to the "
+                                                   "last year with outcomes; dev <= 2015 < test).")):
     """Rolling-origin evaluation: every metric of every model and baseline, dev and test."""
     from rich.console import Console
     from rich.progress import Progress
 
     from holisec.warning.evaluate import evaluate as ev, evaluation_steps
+    from holisec.warning.forecast import default_spec
     from holisec.warning.outcomes import load_outcomes
 
     _check_target(target)
+    span = _origins(origins)
     if outcomes is not None:
         check_in(outcomes, "--outcomes", TABLE_FILES)
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         fail(f"--out-dir {out_dir} is a file; give a folder")
     with user_errors():
         table = load_outcomes(outcomes) if outcomes else None
+        spec = None if tune else dataclasses.replace(default_spec(target), seed=seed)
         with Progress(console=Console(stderr=True), transient=True) as bar:  # stdout stays clean for --json
-            task = bar.add_task(f"evaluating {target}", total=evaluation_steps())
-            done = iter(range(evaluation_steps()))
+            task = bar.add_task(f"evaluating {target}", total=evaluation_steps(tune))
+            done = iter(range(evaluation_steps(tune)))
 
             def step(msg: str) -> None:  # called as each stage starts: the earlier ones are done
                 bar.update(task, description=f"{target}: {msg}", completed=next(done, None))
 
-            r = ev(target, table, B=bootstrap, seed=seed, progress=step)
+            r = ev(target, table, B=bootstrap, seed=seed, progress=step, origins=span, spec=spec, tune_hyper=tune)
         if out_dir:
             write_outputs(r, out_dir)
     if as_json:
@@ -287,6 +295,19 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
     rt = r.runtime or {}
     console.print(f"runtime: {float(rt.get('total_s', float('nan'))):.0f} s over {rt.get('origins', '?')} origins",
                   highlight=False)
+
+
+def _origins(text: str | None) -> list[int] | None:
+    """``FIRST-LAST`` -> the list of origins (None = the default span)."""
+    if text is None:
+        return None
+    parts = text.split("-")
+    if len(parts) != 2 or not all(x.strip().isdigit() for x in parts) or int(parts[0]) > int(parts[1]):
+        fail(f"--origins must be FIRST-LAST years such as 2012-2019, not {text!r}")
+    first, last = int(parts[0]), int(parts[1])
+    if first < 1961:
+        fail(f"--origins {text}: the training data start in 1960; choose a first origin >= 1961")
+    return list(range(first, last + 1))
 
 
 def verdict_table(v: dict) -> pd.DataFrame:
