@@ -67,6 +67,8 @@ def test_readme_tour_runs_as_written(empty_home):
     assert "Levels (convergent rule)" in outputs["warn alerts --year 2022 --level red"]
     assert "Verdict: target" in outputs["warn evaluate --target conflict_onset --no-tune --origins 2014-2017 "
                                         "--bootstrap 100"]
-    shown = [k for k in outputs if k.startswith("warn show")]
-    assert outputs[shown[0]].startswith("UKR Ukraine: ")
-    assert json.loads(CliRunner().invoke(app, ["warn", "show", "UKR", "--json"]).stdout)["forecasts"] is not None
+    first, then = outputs["warn show UKR"], outputs["warn show Ukraine"]
+    assert first.startswith("UKR Ukraine: ") and "Onset forecasts" not in first
+    assert then.startswith("UKR Ukraine: ") and "Onset forecasts of UKR" in then  # after `warn forecast --save`
+    fc_ukr = json.loads(CliRunner().invoke(app, ["warn", "show", "UKR", "--json"]).stdout)["forecasts"]
+    assert [(f["target"], f["target_years"]) for f in fc_ukr] == [("conflict_onset", "2024")]

@@ -87,6 +87,8 @@ def resolve_entity(text: str, store, entity_type: str = "country") -> tuple[str,
         return hit, names[hit]
     keys = {n.casefold(): n for n in names.values()} | {c.casefold(): names[c] for c in codes}
     close = difflib.get_close_matches(raw.casefold(), list(keys), n=6, cutoff=0.6)
+    ratio = {k: difflib.SequenceMatcher(None, raw.casefold(), k).ratio() for k in close}
+    close = [k for k in close if ratio[k] >= max(ratio.values()) - 0.1]  # the clearly closest only
     try:
         from holisec.data.countries import suggest  # the ingest's suggestions, where available
     except ImportError:
