@@ -8,9 +8,11 @@ import pandas as pd
 import typer
 from rich.progress import Progress
 
-from holisec.cli.common import StoreOpt, cli_store, console, frame_records, print_json, show_table, user_errors
+from holisec.cli.common import StoreOpt, check_in, cli_store, console, frame_records, print_json, show_table, user_errors
 
 app = typer.Typer(no_args_is_help=True)
+#: What ``data load`` reads: CSV/TSV text (long, wide World-Bank style, COINr iData), Excel, Parquet.
+INPUT_FILES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
 
 
 
@@ -35,7 +37,7 @@ def load(
                                         help="The licence allows non-commercial use only (or not)."),
     note: str = typer.Option("", "--note", help="Free text recorded with the vintage."),
     store: str = StoreOpt,
-    json_out: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Ingest files as a new vintage (one transaction per file; nothing is overwritten)."""
     if not paths and not shipped:
@@ -52,6 +54,8 @@ def load_into_store(paths, store, *, source=None, shipped=False, json_out=False,
     from holisec.data.shipped import load_shipped
 
     sheet_arg = int(sheet) if sheet is not None and str(sheet).strip().isdigit() else sheet
+    for p in paths or []:  # before opening the store: a wrong file is a one-line error, nothing written
+        check_in(p, "data load", INPUT_FILES)
     reports = []
     with user_errors(), cli_store(store, read_only=False, initialise=False) as st:  # loads exactly what is asked
         if shipped:
@@ -79,7 +83,7 @@ def load_into_store(paths, store, *, source=None, shipped=False, json_out=False,
 
 
 @app.command("sources")
-def sources(store: str = StoreOpt, json_out: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def sources(store: str = StoreOpt, json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout.")) -> None:
     """The shipped sources and the store's own (user) sources, with licence and citation."""
     df = all_sources(store)
     if json_out:
@@ -143,7 +147,7 @@ def coverage(
     framework: str = typer.Option("holistic", "--framework", help="Framework name or file."),
     store: str = StoreOpt,
     as_of: str = typer.Option(None, "--as-of", help="Vintage (ingest id or timestamp)."),
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Coverage per domain and indicator: entities, years, share missing."""
     from holisec.framework import load_framework
