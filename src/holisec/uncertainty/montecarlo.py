@@ -37,7 +37,7 @@ from holisec.pipeline import Recipe, build
 from holisec.pipeline._panel import as_panel
 from holisec.pipeline.build import _coerce_recipe
 from holisec.pipeline.steps.weight import weight as weight_step
-from holisec.uncertainty.spec import Plan, SpecError, UncertaintySpec
+from holisec.uncertainty.spec import Plan, SpecError, UncertaintySpec, load_spec
 
 #: Bytes of working memory per output cell (entity x period x code) of one replication in a batch
 #: (aggregation keeps the stacked scores, the masked values and a result per level).
@@ -354,7 +354,7 @@ def run(
     Parameters
     ----------
     spec
-        :class:`UncertaintySpec`, its dict form or a YAML file.
+        :class:`UncertaintySpec`, its dict form, a YAML file or a built-in name (``default``).
     design
         Rows of U[0, 1) per input (``replications x inputs``); default: ``n`` Monte Carlo rows
         under ``seed``.
@@ -369,8 +369,7 @@ def run(
         (see :mod:`holisec.uncertainty.distributed`).
     """
     started = time.perf_counter()
-    if not isinstance(spec, UncertaintySpec):
-        spec = UncertaintySpec.load(spec) if isinstance(spec, (str, Path)) else UncertaintySpec.from_dict(spec)
+    spec = load_spec(spec)
     recipe, framework = _coerce_recipe(recipe), load_framework(framework)
     data = as_panel(data)
     nominal = build(recipe, data, framework, entity_groups=entity_groups, vintage=vintage)

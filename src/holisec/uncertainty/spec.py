@@ -452,3 +452,25 @@ class Plan:
 
     def resample_inputs(self) -> list[int]:
         return [n for n, i in enumerate(self.spec.inputs) if i.kind == "resample"]
+
+
+def builtin_spec(name: str = "default") -> UncertaintySpec:
+    """An uncertainty spec shipped with holisec (``uncertainty/builtin/<name>.yaml``)."""
+    from importlib import resources
+
+    files = resources.files("holisec.uncertainty.builtin")
+    have = sorted(f.name[:-5] for f in files.iterdir() if f.name.endswith(".yaml"))
+    if name not in have:
+        raise SpecError(f"{name!r}: not a built-in uncertainty spec; expected one of {have}")
+    with resources.as_file(files / f"{name}.yaml") as p:
+        return UncertaintySpec.load(p)
+
+
+def load_spec(spec) -> UncertaintySpec:
+    """A spec from an :class:`UncertaintySpec`, a dict, a YAML path or a built-in name."""
+    if isinstance(spec, UncertaintySpec):
+        return spec
+    if isinstance(spec, dict):
+        return UncertaintySpec.from_dict(spec)
+    path = Path(str(spec))
+    return UncertaintySpec.load(path) if path.suffix else builtin_spec(str(spec))

@@ -134,6 +134,25 @@ def copeland(values, present, matrix, *, scope: Scope = "period", **_):
     return out
 
 
+def _columns(parts: list[np.ndarray], mask: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
+    """The ``mask``-ed columns of the concatenation of ``parts`` (last axis), broadcast to the
+    extra dims ``lead`` only where some selected part has them."""
+    picked, start = [], 0
+    for part in parts:
+        take = mask[start:start + part.shape[-1]]
+        start += part.shape[-1]
+        if take.any():
+            picked.append(part if take.all() else part[..., take])
+    if not picked:
+        return parts[0][..., :0]
+    if len(picked) == 1:
+        return picked[0]
+    ndim = max(p.ndim for p in picked)
+    if any(p.ndim != ndim for p in picked):
+        picked = [np.broadcast_to(p, lead + p.shape[-3:]) for p in picked]
+    return np.concatenate(picked, axis=-1)
+
+
 def _weight_table(weights, tree: pd.DataFrame, data: xr.DataArray) -> tuple[pd.DataFrame, tuple, dict]:
     """Weights as a ``(weight sets, code)`` table, the extra dims and their coordinates.
 
@@ -154,8 +173,13 @@ def _weight_table(weights, tree: pd.DataFrame, data: xr.DataArray) -> tuple[pd.D
         extras = w_extras
         coords = {d: weights[d].values if d in weights.coords else np.arange(weights.sizes[d]) for d in extras}
     flat = weights.transpose(*w_extras, "code").values.reshape(-1, weights.sizes["code"])
-    table = pd.DataFrame(flat, columns=list(weights["code"].values)).reindex(columns=tree.index)
-    return table.fillna(tree["weight"].astype(float)), extras, coords
+    where = pd.Index(weights["code"].values).get_indexer(tree.index)
+    table = np.tile(tree["weight"].to_numpy(dtype="float64"), (flat.shape[0], 1))
+    given = where >= 0
+    table[:, given] = flat[:, where[given]]
+    table[:, given] = np.where(np.isnan(table[:, given]), tree["weight"].to_numpy(dtype="float64")[given],
+                               table[:, given])
+    return pd.DataFrame(table, columns=tree.index), extras, coords
 
 
 METHODS = {"amean": amean, "gmean": gmean, "hmean": hmean, "copeland": copeland, "mpi": mpi}
@@ -205,7 +229,7 @@ def aggregate(
     # indicators of the framework absent from the data become all-NaN columns
     stacked = data.reindex(indicator=indicators).transpose(..., "entity", "period", "indicator").values
     lead = tuple(len(v) for v in extra_coords.values())
-    stacked = np.broadcast_to(stacked, lead + stacked.shape[-3:]).copy()
+    parts = [stacked]  # indicators (shared by all weight sets unless the data vary), then each level's groups
     codes = list(indicators)
     rows = []
     groups = tree[tree["type"] == "Aggregate"]
@@ -214,11 +238,11 @@ def aggregate(
         parents = list(groups.index[groups["level"] == level])
         column = pd.Index(parents).get_indexer(parent_of.reindex(codes).to_numpy())
         child = np.flatnonzero(column >= 0)
-        w = weight.reindex(columns=codes).to_numpy(dtype="float64")  # (replications or 1, codes)
+        w = weight.reindex(columns=codes).to_numpy(dtype="float64")  # (weight sets, codes)
         matrix = np.zeros((w.shape[0], len(codes), len(parents)))
         matrix[:, child, column[child]] = w[:, child]
         is_child = (matrix.sum(axis=-1) > 0).any(axis=0) if len(codes) else np.zeros(0, bool)
-        values = stacked[..., is_child]
+        values = _columns(parts, is_child, lead)
         matrix = matrix[:, is_child]
         # (C, G) for one weight set; (..., 1, C, G) for one per replication
         matrix = matrix[0] if not extras else matrix.reshape(lead + (1,) + matrix.shape[1:])
@@ -234,11 +258,16 @@ def aggregate(
         below = (share < min_share) & ~np.isnan(result)
         result = np.where(below | (n_children == 0), np.nan, result)
         n_kids = structure.reshape(-1, *structure.shape[-2:]).max(axis=0).sum(axis=0)
+        finite = np.isfinite(result)
+        n_values = finite.reshape(-1, len(parents)).sum(axis=0)
+        n_incomplete = ((share < 1) & finite).reshape(-1, len(parents)).sum(axis=0)
+        n_below = below.reshape(-1, len(parents)).sum(axis=0)
         for j, parent in enumerate(parents):
-            rows.append((parent, int(level), method, int(n_kids[j]), int(np.isfinite(result[..., j]).sum()),
-                         int(((share[..., j] < 1) & np.isfinite(result[..., j])).sum()), int(below[..., j].sum())))
-        stacked = np.concatenate([stacked, result], axis=-1)
+            rows.append((parent, int(level), method, int(n_kids[j]), int(n_values[j]), int(n_incomplete[j]),
+                         int(n_below[j])))
+        parts.append(result)
         codes += parents
+    stacked = _columns(parts, np.ones(len(codes), bool), lead)
     scores = xr.DataArray(
         stacked, dims=(*extras, "entity", "period", "code"),
         coords={**extra_coords, "entity": data["entity"].values, "period": data["period"].values, "code": codes,
