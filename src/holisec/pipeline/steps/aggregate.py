@@ -245,13 +245,14 @@ def aggregate(
         values = _columns(parts, is_child, lead)
         matrix = matrix[:, is_child]
         # (C, G) for one weight set; (..., 1, C, G) for one per replication
-        matrix = matrix[0] if not extras else matrix.reshape(lead + (1,) + matrix.shape[1:])
+        per_set = matrix.shape[0] > 1 or isinstance(weights, xr.DataArray) and weights.ndim > 1
+        matrix = matrix.reshape(lead + (1,) + matrix.shape[1:]) if per_set else matrix[0]
         present = ~np.isnan(values)
         with np.errstate(invalid="ignore", divide="ignore"):
             result = METHODS[method](values, present, matrix, scope=scope, sign=sign)
         structure = (matrix > 0).astype(float)
         n_children = structure.sum(axis=-2)
-        n_children = n_children if not extras else np.expand_dims(n_children, -2)  # (..., 1, 1, G)
+        n_children = np.expand_dims(n_children, -2) if per_set else n_children  # (..., 1, 1, G)
         n_present = _weighted(present.astype(float), present, structure)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = n_present / n_children
