@@ -11,6 +11,8 @@ index (higher = more risk), its audit and early warnings. The Python API mirrors
     result = hs.build_from_store(store)            # holisec build
     result.rank(2019)                              # holisec rank --year 2019
     hs.audit_result(result)                        # holisec audit
+    hs.uncertainty(store, n=1000, seed=0)          # holisec uncertainty --n 1000 --seed 0 --out u.xlsx
+    hs.sensitivity(store, method="sobol", n=256)   # holisec sensitivity --method sobol
 """
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -36,6 +38,9 @@ _LAZY = {
     "open_store": "holisec.index",
     "build_from_store": "holisec.index",
     "audit_result": "holisec.index",
+    "uncertainty": "holisec.uncertainty.api",
+    "sensitivity": "holisec.uncertainty.api",
+    "UncertaintySpec": "holisec.uncertainty.spec",
 }
 
 

@@ -58,10 +58,15 @@ class MethodAlt(BaseModel):
 
 
 class WeightNoise(BaseModel):
-    """Noise on the weights of the codes at ``level`` (1 = indicators), around their nominal value."""
+    """Noise on the weights of the codes at ``level`` (1 = indicators; a list for several levels
+    drawn together, as COINr's noisy weight sets), around their nominal value."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    level: int
+    level: int | list[int]
+
+    @property
+    def levels(self) -> list[int]:
+        return [self.level] if isinstance(self.level, int) else list(self.level)
     noise: float | None = Field(None, gt=0, lt=1, description="uniform factor: w (1 + U(-noise, noise))")
     dirichlet: float | None = Field(None, gt=0, description="concentration: shares ~ Dirichlet(c x nominal)")
     draws: int = Field(1000, ge=2)
@@ -239,8 +244,8 @@ class Plan:
         if item.kind == "weights":
             levels = sorted(self.framework.tree["level"].unique())
             tree = self.framework.tree
-            codes = tree.index[(tree["level"] == item.weights.level) & tree["parent"].notna()]
-            if not len(codes):
+            codes = tree.index[tree["level"].isin(item.weights.levels) & tree["parent"].notna()]
+            if not len(codes) or not set(item.weights.levels) <= set(tree["level"]):
                 raise SpecError(f"{self._where(n, 'weights.level')}: framework {self.framework.id!r} has no weighted "
                                 f"codes at level {item.weights.level} (levels {levels}; the root has no weight)")
             return item.weights.draws
@@ -370,7 +375,7 @@ class Plan:
         """Input ``n``'s ``draws`` weight sets for the codes at its level: nominal -> noisy (raw)."""
         if n not in self._drawn:
             item, tree = self.spec.inputs[n].weights, self.framework.tree
-            codes = tree.index[(tree["level"] == item.level) & tree["parent"].notna()]
+            codes = tree.index[tree["level"].isin(item.levels) & tree["parent"].notna()]
             nominal = self.nominal_weights.reindex(codes).to_numpy(dtype="float64")
             rng = self._rng(n)
             if item.noise is not None:
