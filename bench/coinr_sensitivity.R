@@ -30,11 +30,14 @@ ua <- get_sensitivity(coin, SA_specs = specs, N = n_ua, SA_type = "UA", dset = "
 t_ua <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
 write.csv(ua$RankStats, file.path(out, "ua_rankstats.csv"), row.names = FALSE)
 
-t0 <- Sys.time()
-sa <- get_sensitivity(coin, SA_specs = specs, N = n_sa, SA_type = "SA", dset = "Aggregated", iCode = "Index",
-                      Nboot = 100, quietly = TRUE, check_addresses = FALSE)
-t_sa <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
-write.csv(sa$Sensitivity, file.path(out, "sa_indices.csv"), row.names = FALSE)
+t_sa <- NA
+if (n_sa > 0) {
+  t0 <- Sys.time()
+  sa <- get_sensitivity(coin, SA_specs = specs, N = n_sa, SA_type = "SA", dset = "Aggregated", iCode = "Index",
+                        Nboot = 100, quietly = TRUE, check_addresses = FALSE)
+  t_sa <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
+  write.csv(sa$Sensitivity, file.path(out, "sa_indices.csv"), row.names = FALSE)
+}
 write.csv(data.frame(analysis = c("UA", "SA"), replications = c(n_ua, n_sa * 6),
                      seconds = c(t_ua, t_sa), ms_per_replication = 1000 * c(t_ua / n_ua, t_sa / (n_sa * 6)),
                      r_version = R.version.string, coinr = as.character(packageVersion("COINr"))),

@@ -23,13 +23,24 @@ ASEM_RECIPE = {"name": "asem", "steps": [
     {"step": "aggregate", "method": "amean"},
 ]}
 
+#: COINr's build_example_coin() exactly: denominate, EurAsia-group means, screen units under 90%
+#: data availability, JRC treatment with winmax 5, min-max 0-100, arithmetic means.
+ASEM_RECIPE_COINR = {"name": "coinr_example", "steps": [
+    {"step": "denominate", "method": "divide"},
+    {"step": "impute", "method": "group_mean", "params": {"by": "EurAsia_group"}},
+    {"step": "impute", "method": "screen", "params": {"min_entity_share": 0.9}},
+    {"step": "treat", "method": "jrc", "params": {"winmax": 5}},
+    {"step": "normalise", "method": "minmax", "params": {"lo": 0.0, "hi": 100.0}},
+    {"step": "aggregate", "method": "amean"},
+]}
+
 #: The 4 uncertain inputs of COINr's get_sensitivity vignette.
 ASEM_SPEC = {"inputs": [
     {"name": "winsorisation", "step": "treat", "param": "winmax", "values": [1, 2, 3, 4, 5]},
     {"name": "normalisation", "step": "normalise", "methods": [
         {"method": "minmax", "params": {"lo": 1.0, "hi": 100.0}},
         {"method": "zscore", "params": {"mean": 10.0, "sd": 2.0}}]},
-    {"name": "weights", "weights": {"level": 2, "noise": 0.25, "draws": 100}},
+    {"name": "weights", "weights": {"level": [2, 3], "noise": 0.25, "draws": 100}},
     {"name": "aggregation", "step": "aggregate", "methods": [{"method": "amean"}, {"method": "gmean"}]},
 ]}
 

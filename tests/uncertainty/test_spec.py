@@ -80,7 +80,7 @@ def test_weight_noise_stays_within_its_band(asem):
     sets = p.weight_factors(2)
     nominal = p.nominal_weights.reindex(sets.columns).to_numpy()
     ratio = sets.to_numpy() / nominal
-    assert ratio.min() >= 0.75 and ratio.max() <= 1.25 and sets.shape == (100, 8)
+    assert ratio.min() >= 0.75 and ratio.max() <= 1.25 and sets.shape == (100, 10)  # 8 pillars + 2 sub-indices
 
 
 def test_builtin_default_spec_is_valid_for_the_default_recipe():
