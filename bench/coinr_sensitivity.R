@@ -24,11 +24,14 @@ l_weights <- list(Address = "$Log$Aggregate$w", Distribution = noisy_wts, Type =
 l_agg <- list(Address = "$Log$Aggregate$f_ag", Distribution = c("a_amean", "a_gmean"), Type = "discrete")
 specs <- list(Winmax = l_winmax, Normalisation = l_norm, Weights = l_weights, Aggregation = l_agg)
 
-t0 <- Sys.time()
-ua <- get_sensitivity(coin, SA_specs = specs, N = n_ua, SA_type = "UA", dset = "Aggregated", iCode = "Index",
-                      quietly = TRUE, check_addresses = FALSE)
-t_ua <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
-write.csv(ua$RankStats, file.path(out, "ua_rankstats.csv"), row.names = FALSE)
+t_ua <- NA
+if (n_ua > 0) {
+  t0 <- Sys.time()
+  ua <- get_sensitivity(coin, SA_specs = specs, N = n_ua, SA_type = "UA", dset = "Aggregated", iCode = "Index",
+                        quietly = TRUE, check_addresses = FALSE)
+  t_ua <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
+  write.csv(ua$RankStats, file.path(out, "ua_rankstats.csv"), row.names = FALSE)
+}
 
 t_sa <- NA
 if (n_sa > 0) {
@@ -38,7 +41,9 @@ if (n_sa > 0) {
   t_sa <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
   write.csv(sa$Sensitivity, file.path(out, "sa_indices.csv"), row.names = FALSE)
 }
-write.csv(data.frame(analysis = c("UA", "SA"), replications = c(n_ua, n_sa * 6),
+timing <- data.frame(analysis = c("UA", "SA"), replications = c(n_ua, n_sa * 6),
                      seconds = c(t_ua, t_sa), ms_per_replication = 1000 * c(t_ua / n_ua, t_sa / (n_sa * 6)),
-                     r_version = R.version.string, coinr = as.character(packageVersion("COINr"))),
-          file.path(out, "timing.csv"), row.names = FALSE)
+                     r_version = R.version.string, coinr = as.character(packageVersion("COINr")))
+timing <- timing[!is.na(timing$seconds), ]
+path <- file.path(out, "timing.csv")
+write.csv(if (file.exists(path)) rbind(read.csv(path), timing) else timing, path, row.names = FALSE)
