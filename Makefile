@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench bench-uncertainty bench-coinr clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,6 +22,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-uncertainty: $(STAMP)
+	$(BIN)/python bench/bench_uncertainty.py
+
+bench-coinr: $(STAMP)
+	$(BIN)/python bench/bench_uncertainty.py --skip-shipped
 
 clean:
 	rm -rf $(VENV) .holisec

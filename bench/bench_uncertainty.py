@@ -51,25 +51,29 @@ def numpy_floor(panel, fw, groups, recipe, n: int) -> float:
             res = build(raw, panel, fw, entity_groups=groups)
             variants.append(res.datasets["normalised"].isel(period=0).sel(indicator=fw.indicator_ids).values)
     tree = fw.tree
-    levels = sorted(tree.loc[tree["type"] == "Aggregate", "level"].unique())
+    codes = list(fw.indicator_ids)
+    structure = []  # per level: child columns, base weight matrix (children x parents)
+    for level in sorted(tree.loc[tree["type"] == "Aggregate", "level"].unique()):
+        parents = list(tree.index[(tree["type"] == "Aggregate") & (tree["level"] == level)])
+        kids = [c for c in codes if tree.at[c, "parent"] in parents]
+        base = np.zeros((len(kids), len(parents)))
+        for i, c in enumerate(kids):
+            base[i, parents.index(tree.at[c, "parent"])] = tree.at[c, "weight"]
+        structure.append((np.array([codes.index(c) for c in kids]), base))
+        codes = codes + parents
     rng = np.random.default_rng(0)
     t = time.perf_counter()
-    for _ in range(n):
+    for _ in range(n):  # the per-replication work only: noisy weights, one mean per level, the ranking
         x = variants[rng.integers(len(variants))]
-        codes = list(fw.indicator_ids)
         geometric = rng.random() < 0.5
-        for level in levels:
-            parents = list(tree.index[(tree["type"] == "Aggregate") & (tree["level"] == level)])
-            kids = [c for c in codes if tree.at[c, "parent"] in parents]
-            m = np.zeros((len(kids), len(parents)))
-            for i, c in enumerate(kids):
-                m[i, parents.index(tree.at[c, "parent"])] = tree.at[c, "weight"] * rng.uniform(0.75, 1.25)
-            sub = x[:, [codes.index(c) for c in kids]]
+        for cols, base in structure:
+            m = base * rng.uniform(0.75, 1.25, base.shape)
+            sub = x[:, cols]
             ok = ~np.isnan(sub)
             den = ok @ m
             y = np.exp((np.where(ok, np.log(np.where(ok, sub, 1)), 0) @ m) / den) if geometric else \
                 (np.where(ok, sub, 0) @ m) / den
-            x, codes = np.concatenate([x, y], axis=1), codes + parents
+            x = np.concatenate([x, y], axis=1)
         np.argsort(-x[:, -1])
     return (time.perf_counter() - t) / n * 1e3
 
@@ -99,6 +103,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-shipped", action="store_true")
     ap.add_argument("--coinr-n", type=int, default=100)
+    ap.add_argument("--no-coinr", action="store_true", help="skip COINr even when R is present")
     args = ap.parse_args()
     from holisec.uncertainty import run
     from holisec.uncertainty.sensitivity import sensitivity
@@ -113,9 +118,9 @@ def main() -> None:
     print(f"ASEM ({panel.sizes['entity']} units x {len(fw.indicator_ids)} indicators), 4 inputs, {n} replications "
           f"in {len(res.reps.keys)} groups: {ours:.2f} ms per replication (incl. the nominal build); "
           f"plain-numpy floor {floor:.2f} ms -> {ours / floor:.1f}x the floor")
-    theirs = coinr_ms(args.coinr_n)
+    theirs = None if args.no_coinr else coinr_ms(args.coinr_n)
     if theirs is None:
-        print("COINr: Rscript not found, side-by-side skipped (install r-base-core and the r-cran packages of "
+        print("COINr: skipped (--no-coinr, or Rscript not found: install r-base-core and the r-cran packages of "
               "../shared/reference/coinr/SOURCE.md)")
     else:
         print(f"COINr get_sensitivity (UA, N={args.coinr_n}, same run): {theirs:.1f} ms per replication -> "
