@@ -21,6 +21,11 @@ from holisec.uncertainty.sensitivity import sensitivity
 from .conftest import ASEM_RECIPE_COINR, ASEM_SPEC, FIXTURES
 
 OUT = FIXTURES / "coinr_sensitivity"
+# COINr's results are produced by bench/coinr_sensitivity.R (see that folder's README); until they
+# are committed the comparison cannot run, and says so instead of passing on invented numbers.
+pytestmark = pytest.mark.skipif(not (OUT / "ua_rankstats.csv").exists() or not (OUT / "sa_indices.csv").exists(),
+                                reason="COINr fixture not produced yet: run bench/coinr_sensitivity.R "
+                                       "(tests/fixtures/coinr_sensitivity/README.md)")
 NAMES = {"Winmax": "winsorisation", "Normalisation": "normalisation", "Weights": "weights",
          "Aggregation": "aggregation"}
 
