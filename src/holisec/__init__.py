@@ -13,6 +13,11 @@ index (higher = more risk), its audit and early warnings. The Python API mirrors
     hs.audit_result(result)                        # holisec audit
     hs.uncertainty(store, n=1000, seed=0)          # holisec uncertainty --n 1000 --seed 0 --out u.xlsx
     hs.sensitivity(store, method="sobol", n=256)   # holisec sensitivity --method sobol
+    hs.balances(result)                            # holisec balance
+    hs.coordination(result)                        # holisec coordination
+    hs.obstacle_table(result, "NGA")               # holisec obstacles NGA
+    hs.estimate_links(result)                      # holisec linkage estimate
+    hs.run_scenario(result, "scenario.yaml")       # holisec scenario run scenario.yaml
 """
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -41,6 +46,14 @@ _LAZY = {
     "uncertainty": "holisec.uncertainty.api",
     "sensitivity": "holisec.uncertainty.api",
     "UncertaintySpec": "holisec.uncertainty.spec",
+    "balances": "holisec.holistic.balances",
+    "coordination": "holisec.holistic.coordination",
+    "obstacle_table": "holisec.holistic.obstacles",
+    "estimate_links": "holisec.holistic.linkage",
+    "dematel": "holisec.holistic.dematel",
+    "Scenario": "holisec.holistic.scenario",
+    "run_scenario": "holisec.holistic.scenario",
+    "cascade": "holisec.holistic.cascade",
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from holisec.cli import data, framework, index, uncertainty
+from holisec.cli import data, framework, holistic, index, uncertainty
 
 app = typer.Typer(
     name="holisec",
@@ -15,6 +15,7 @@ app.add_typer(data.app, name="data", help="Load, list and check the observation 
 app.add_typer(framework.app, name="framework", help="Show and check security frameworks.")
 index.register(app)
 uncertainty.register(app)
+holistic.register(app)
 
 
 def _register_optional() -> None:

@@ -24,6 +24,7 @@ import xarray as xr
 
 from holisec.framework import Framework
 from holisec.pipeline._panel import PipelineError, Scope, as_panel, reduce_dims
+from holisec.pipeline.steps.mcda import AGGREGATIONS
 
 REPORT_COLUMNS = ["code", "level", "method", "n_children", "n_values", "n_incomplete", "n_below_min_share"]
 
@@ -182,7 +183,7 @@ def _weight_table(weights, tree: pd.DataFrame, data: xr.DataArray) -> tuple[pd.D
     return pd.DataFrame(table, columns=tree.index), extras, coords
 
 
-METHODS = {"amean": amean, "gmean": gmean, "hmean": hmean, "copeland": copeland, "mpi": mpi}
+METHODS = {"amean": amean, "gmean": gmean, "hmean": hmean, "copeland": copeland, "mpi": mpi, **AGGREGATIONS}
 
 
 def aggregate(
