@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench bench-coinr clean
+.PHONY: install demo test bench bench-uncertainty bench-coinr clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,9 @@ bench: $(STAMP)
 # COINr and holisec on the same ASEM pipeline in one run (needs R; installs COINr into a temp library)
 bench-coinr: $(STAMP)
 	$(BIN)/python bench/coinr_compare.py
+
+bench-uncertainty: $(STAMP)
+	$(BIN)/python bench/bench_uncertainty.py
 
 clean:
 	rm -rf $(VENV) .holisec

@@ -5,7 +5,7 @@ from typing import Optional
 
 import typer
 
-from holisec.cli import data, framework, holistic, index, warn
+from holisec.cli import data, framework, holistic, index, uncertainty, warn
 
 app = typer.Typer(
     name="holisec",
@@ -35,6 +35,7 @@ app.add_typer(data.app, name="data", help="Load, list and check the observation 
 app.add_typer(framework.app, name="framework", help="Show and check security frameworks.")
 index.register(app)
 app.add_typer(warn.app, name="warn", help="Alerts, trend breaks and onset forecasts.")
+uncertainty.register(app)
 holistic.register(app)
 
 

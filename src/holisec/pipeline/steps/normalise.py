@@ -210,7 +210,7 @@ def normalise(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN indicators stay NaN
         out, stats = METHODS[method](signed, **params)
-    out = out.transpose("entity", "period", "indicator").astype("float64")
+    out = out.transpose(..., "entity", "period", "indicator").astype("float64")
     out.attrs = {}
     table = xr.Dataset({"direction": sign, **stats}).to_dataframe().reset_index()
     table.insert(1, "method", method)

@@ -28,7 +28,7 @@ import pandas as pd
 import xarray as xr
 
 from holisec.pipeline._panel import (
-    PipelineError, Scope, as_panel, from_columns, point_report, to_columns,
+    PipelineError, Scope, as_panel, column_labels, from_columns, point_report, to_columns,
 )
 
 
@@ -156,15 +156,12 @@ def jrc(
 
 
 def _transform_rows(data: xr.DataArray, transformed: np.ndarray, scope: Scope) -> pd.DataFrame:
-    """One report row per transformed indicator (per period with ``scope="period"``); entity is None."""
-    indicators = data["indicator"].values
-    if scope == "panel":
-        periods, codes = [None] * int(transformed.sum()), indicators[transformed]
-    else:
-        cols = np.flatnonzero(transformed)
-        periods = data["period"].values[cols // len(indicators)].tolist()
-        codes = indicators[cols % len(indicators)]
-    return pd.DataFrame({"entity": None, "period": pd.Series(periods, dtype=object), "indicator": codes,
+    """One report row per transformed indicator (per period with ``scope="period"``, per
+    replication with extra dims); entity is None."""
+    labels = {d: v[transformed] for d, v in column_labels(data, scope).items()}
+    periods = labels.pop("period").tolist() if scope == "period" else [None] * int(transformed.sum())
+    codes = labels.pop("indicator")
+    return pd.DataFrame({**labels, "entity": None, "period": pd.Series(periods, dtype=object), "indicator": codes,
                          "method": "log_ct", "before": np.nan, "after": np.nan})
 
 

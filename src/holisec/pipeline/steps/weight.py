@@ -74,6 +74,31 @@ def within_parent(raw: pd.Series, framework: Framework, source: str = "framework
                      name="weight")
 
 
+def within_parent_array(raw: xr.DataArray, framework: Framework) -> xr.DataArray:
+    """:func:`within_parent` for weights ``(..., code)``: one weight set per index of the extra
+    dims (``replication``), all normalised at once. A group whose children all weigh zero in
+    some weight set is an error (it would have no score)."""
+    if "code" not in raw.dims:
+        raise PipelineError(f"weight: weight sets need a 'code' dim, got {raw.dims}")
+    raw = raw.transpose(..., "code")
+    codes = raw["code"].values
+    parent = framework.tree["parent"].reindex(codes)
+    keys, inverse = np.unique(parent.fillna("").to_numpy(dtype=str), return_inverse=True)
+    onehot = (inverse[:, None] == np.arange(len(keys))).astype("float64")  # code x parent
+    values = raw.values.astype("float64")
+    totals = (values @ onehot) @ onehot.T
+    is_root = parent.isna().to_numpy()
+    empty = (totals <= 0) & ~is_root
+    if empty.any():
+        where = np.argwhere(empty)[0]
+        set_label = {d: raw[d].values[i] if d in raw.coords else int(i) for d, i in zip(raw.dims[:-1], where[:-1])}
+        raise PipelineError(f"weight: every child of {parent.iloc[where[-1]]!r} weighs zero in weight set "
+                            f"{set_label}; keep at least one child with a positive weight")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(is_root, 1.0, values / totals)
+    return raw.copy(data=out).rename("weight")
+
+
 def _explicit_raw(framework: Framework, weights: Mapping[str, float] | None) -> pd.Series:
     raw = framework.tree["weight"].astype(float).copy()
     unknown = sorted(set(weights or {}) - set(raw.index))
