@@ -136,7 +136,7 @@ def test_build_cache_reuses_data_steps_and_gives_the_same_result(asem):
     first = build(recipe, panel, framework, entity_groups=groups, cache=cache)
     assert len(cache) == 4  # denominate, impute, treat, normalise
     other = Recipe.from_dict({**recipe.canonical(), "steps": recipe.canonical()["steps"][:-1] + [
-        {"step": "aggregate", "method": "gmean", "params": {}}]})
+        {"step": "aggregate", "method": "copeland", "params": {}}]})
     cached = build(other, panel, framework, entity_groups=groups, cache=cache)
     fresh = build(other, panel, framework, entity_groups=groups)
     np.testing.assert_array_equal(cached.scores.values, fresh.scores.values)
