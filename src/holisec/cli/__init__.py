@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from holisec.cli import data, framework, index
+from holisec.cli import data, framework, index, report, serve
 
 app = typer.Typer(
     name="holisec",
@@ -14,6 +14,8 @@ app = typer.Typer(
 app.add_typer(data.app, name="data", help="Load, list and check the observation store.")
 app.add_typer(framework.app, name="framework", help="Show and check security frameworks.")
 index.register(app)
+serve.register(app)
+report.register(app)
 
 
 def _register_optional() -> None:
