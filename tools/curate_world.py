@@ -17,6 +17,10 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "src/holisec/app/static/world_110m.geojson"
+#: plotly.js loads ``<topojsonURL>world_110m.json`` for its geo base layers even when they are
+#: hidden; the app points topojsonURL here, so it gets the same outlines and never a CDN
+TOPO = OUT.parent / "topojson" / "world_110m.json"
+BASE_LAYERS = ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
 #: Natural Earth leaves some ISO codes as -99; holisec's codes for them
 FIX = {"France": "FRA", "Norway": "NOR", "Kosovo": "XKX"}
 
@@ -64,17 +68,20 @@ def read_shp(path: Path) -> list[list[list[tuple[float, float]]]]:
 
 
 def to_geometry(rings) -> dict:
-    """Shapefile rings (outer clockwise, holes anticlockwise) -> GeoJSON MultiPolygon, rounded."""
+    """Shapefile rings (outer clockwise, holes anticlockwise) -> GeoJSON MultiPolygon, rounded.
+
+    The shapefile winding is kept: plotly.js draws with d3-geo, which takes clockwise outer
+    rings on the sphere (the reverse of RFC 7946's advice) and would otherwise fill the globe."""
     polys = []
     for ring in rings:
         r = [[round(x, 2), round(y, 2)] for x, y in ring]
         r = [p for i, p in enumerate(r) if i == 0 or p != r[i - 1]]
         if len(r) < 4:
             continue
-        if _ring_area(ring) < 0:  # outer ring (clockwise in shapefiles): GeoJSON wants it anticlockwise
-            polys.append([r[::-1]])
+        if _ring_area(ring) < 0:  # outer ring (clockwise)
+            polys.append([r])
         elif polys:
-            polys[-1].append(r[::-1])
+            polys[-1].append(r)
     return {"type": "MultiPolygon", "coordinates": polys}
 
 
@@ -89,6 +96,29 @@ def main(shp: str) -> None:
         feats.append({"type": "Feature", "id": iso, "properties": {"name": row["name"]}, "geometry": to_geometry(rings)})
     OUT.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":")))
     print(f"{len(feats)} countries -> {OUT} ({OUT.stat().st_size / 1024:.0f} KiB)")
+    write_topojson(feats)
+
+
+def write_topojson(feats: list[dict]) -> None:
+    """The same outlines as a TopoJSON topology (one arc per ring, absolute coordinates, no
+    transform: allowed by the TopoJSON spec) with the object names plotly.js looks up."""
+    arcs, countries = [], []
+    for f in feats:
+        polys = []
+        for poly in f["geometry"]["coordinates"]:
+            rings = []
+            for ring in poly:
+                arcs.append(ring)
+                rings.append([len(arcs) - 1])
+            polys.append(rings)
+        countries.append({"type": "MultiPolygon", "id": f["id"], "arcs": polys})
+    empty = {"type": "GeometryCollection", "geometries": []}
+    objects = {name: empty for name in BASE_LAYERS}
+    objects["countries"] = {"type": "GeometryCollection", "geometries": countries}
+    objects["land"] = {"type": "GeometryCollection", "geometries": countries}
+    TOPO.parent.mkdir(exist_ok=True)
+    TOPO.write_text(json.dumps({"type": "Topology", "objects": objects, "arcs": arcs}, separators=(",", ":")))
+    print(f"topojson -> {TOPO} ({TOPO.stat().st_size / 1024:.0f} KiB)")
 
 
 if __name__ == "__main__":

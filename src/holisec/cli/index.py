@@ -1,6 +1,7 @@
 """Top-level commands: ``build``, ``audit``, ``rank`` and ``demo``."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -150,8 +151,13 @@ def audit(
         console.print(report.summary(), highlight=False)
 
 
-def demo(store: str = StoreOpt) -> None:
-    """Load the shipped real data, build the default index and show the latest ranking."""
+def demo(
+    store: str = StoreOpt,
+    serve: bool = typer.Option(None, "--serve/--no-serve", help="Then serve the dashboard until Ctrl-C "
+                               "(default: when run in a terminal; `make demo` passes --serve)."),
+    port: int = typer.Option(8000, "--port", help="Port of the dashboard."),
+) -> None:
+    """Load the shipped real data, build the default index, show the latest ranking, serve the dashboard."""
     from holisec.cli.data import coverage, load
     from holisec.index import well_observed_periods
 
@@ -172,3 +178,7 @@ def demo(store: str = StoreOpt) -> None:
                title=f"Red alerts {year} on the index and domains ({len(red)}; {n['red']} red, {n['amber']} amber "
                      f"in {n['periods']} incl. indicators)", floatfmt="{:.1f}")
     console.print("More: holisec warn alerts --year YEAR, holisec warn show ISO3, holisec audit --year YEAR")
+    if serve if serve is not None else sys.stdin.isatty() and sys.stdout.isatty():
+        from holisec.cli.serve import serve_app
+
+        serve_app(store, port=port)

@@ -30,7 +30,7 @@
     const column = (year) => map.values.map((row) => row[map.periods.indexOf(year)]);
     const trace = (year) => ({
       type: "choropleth", geojson: geo, featureidkey: "id", locations: map.entities, z: column(year),
-      text: map.entities.map((e) => names[e] || e), zmin: 0, zmax: 100, colorscale: SCALE,
+      text: map.entities.map((e) => names[e] || e), zmin: 0, zmax: 100, colorscale: SCALE, reversescale: true,
       hovertemplate: "%{text}: %{z:.1f}<extra></extra>", marker: { line: { color: "#fff", width: 0.4 } },
       colorbar: { title: { text: RISK }, thickness: 14 } });
     const layout = layoutBase({ margin: { l: 0, r: 0, t: 0, b: 0 },
