@@ -34,7 +34,7 @@
       hovertemplate: "%{text}: %{z:.1f}<extra></extra>", marker: { line: { color: "#fff", width: 0.4 } },
       colorbar: { title: { text: RISK }, thickness: 14 } });
     const layout = layoutBase({ margin: { l: 0, r: 0, t: 0, b: 0 },
-      geo: { fitbounds: "geojson", visible: false, showcountries: false, showcoastlines: false, showland: false,
+      geo: { fitbounds: false, visible: false, lataxis: { range: [-57, 84] }, center: { lon: 10, lat: 12 }, showcountries: false, showcoastlines: false, showland: false,
              showocean: false, showlakes: false, showrivers: false, showframe: false, projection: { type: "natural earth" },
              bgcolor: "#eef3f8" } });
     const div = el("map");
@@ -74,8 +74,8 @@
     const theta = doms.map((d) => d.name.replace(" security", "")), t = p.trends;
     await Plotly.newPlot("radar", [{ type: "scatterpolar", r: doms.map((d) => d.score), theta, fill: "toself", name: p.name,
       hovertemplate: "%{theta}: %{r:.1f}<extra></extra>" }],
-      layoutBase({ polar: { radialaxis: { range: [0, 100], title: { text: "higher = more risk" } } }, showlegend: false,
-                   margin: { l: 60, r: 60, t: 30, b: 30 } }), CONFIG);
+      layoutBase({ polar: { radialaxis: { range: [0, 100], angle: 90, tickfont: { size: 9 } } }, showlegend: false,
+                   margin: { l: 95, r: 95, t: 30, b: 30 } }), CONFIG);
     const series = Object.keys(t.series).map((code, i) => ({ type: "scatter", mode: "lines", x: t.periods, y: t.series[code],
       name: code === p.index.code ? "Index" : code, line: { width: i === 0 ? 3.5 : 1.2 }, visible: i === 0 ? true : "legendonly" }));
     await Plotly.newPlot("trend", series, layoutBase({ yaxis: { range: [0, 100], title: { text: RISK.replace("<br>", ", ") } },
@@ -185,7 +185,7 @@
       el("w-table").querySelector("tbody").innerHTML = rows.slice(0, 800).map((a) => `<tr><td><a href="/country/${a.entity}">${esc(DATA.names[a.entity] || a.entity)}</a></td><td>${a.period}</td><td>${esc(a.code)}</td><td>${a.kind}</td><td><span class="badge ${a.level}">${a.level}</span></td><td class="num">${fmt(a.value)}</td><td class="num">${fmt(a.change)}</td><td>${esc(a.explanation)}</td></tr>`).join("");
       const counts = {}; rows.forEach((a) => { const k = a.kind === "indicator" ? a.code : a.code; counts[k] = (counts[k] || 0) + 1; });
       const keys = Object.keys(counts).sort((a, b) => counts[b] - counts[a]).slice(0, 20);
-      Plotly.react("w-chart", [{ type: "bar", x: keys.map((k) => DATA.domains[k] || k), y: keys.map((k) => counts[k]), marker: { color: "#b4232a" } }],
+      Plotly.react("w-chart", [{ type: "bar", x: keys.map((k) => (DATA.domains[k] || k).replace(" security", "")), y: keys.map((k) => counts[k]), marker: { color: "#b4232a" } }],
         layoutBase({ yaxis: { title: { text: "alerts" } }, margin: { l: 50, r: 10, t: 10, b: 90 } }), CONFIG);
     };
     ["w-year", "w-level", "w-kind", "w-text"].forEach((id) => el(id).addEventListener("input", draw));
