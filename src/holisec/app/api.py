@@ -165,20 +165,8 @@ def router(svc: Service) -> APIRouter:
                      limit: int = Query(50_000, ge=1, le=500_000)) -> dict:
         """Scores per entity, year and code (level 1 = indicators, the highest = the index)."""
         res = result(recipe, framework, as_of, entity_type)
-        s = res.scores
-        for dim, values in (("entity", entity), ("period", year), ("code", code)):
-            if values:
-                unknown = sorted(set(map(str, values)) - set(map(str, s[dim].values)))
-                if unknown:
-                    raise KeyError(f"unknown {dim} {unknown}; see /api/entities, /api/frameworks/{res.framework.id}")
-                s = s.sel({dim: values})
-        if level is not None:
-            s = s.sel(code=s["level"] == level)
-        table = s.to_series().rename("value").dropna().reset_index()
-        levels = dict(zip(res.scores["code"].values, res.scores["level"].values.astype(int)))
-        table["level"] = table["code"].map(levels)
-        return {"provenance": provenance(res), "rows": len(table), "truncated": len(table) > limit,
-                "scores": json_ready(table.head(limit))}
+        key = ("index", res.app_key, tuple(entity or ()), tuple(year or ()), tuple(code or ()), level, limit)
+        return cached(key, lambda: _scores(res, entity, year, code, level, limit, provenance(res)))
 
     @api.get("/map/{code}")
     def map_scores(code: str, recipe: str | None = None, as_of: str | None = None) -> dict:
@@ -431,6 +419,22 @@ def router(svc: Service) -> APIRouter:
         return json_ready(svc.read(("audit", limit), lambda st: auth.audit_log(st.con, limit)))
 
     return api
+
+
+def _scores(res, entity, year, code, level, limit, prov) -> dict:
+    s = res.scores
+    for dim, values in (("entity", entity), ("period", year), ("code", code)):
+        if values:
+            unknown = sorted(set(map(str, values)) - set(map(str, s[dim].values)))
+            if unknown:
+                raise KeyError(f"unknown {dim} {unknown}; see /api/entities, /api/frameworks/{res.framework.id}")
+            s = s.sel({dim: values})
+    if level is not None:
+        s = s.sel(code=s["level"] == level)
+    table = s.to_series().rename("value").dropna().reset_index()
+    levels = dict(zip(res.scores["code"].values, res.scores["level"].values.astype(int)))
+    table["level"] = table["code"].map(levels)
+    return {"provenance": prov, "rows": len(table), "truncated": len(table) > limit, "scores": json_ready(table.head(limit))}
 
 
 def whatif_recipe(base, weights: dict[str, float]):
