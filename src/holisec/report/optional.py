@@ -39,18 +39,36 @@ def uncertainty_view(result, entity: str | None = None) -> dict:
     return {"available": True, "message": "", "table": json_ready(table)}  # pragma: no cover
 
 
+def _rows_of(out, entity: str, max_rows: int = 40) -> list[dict]:
+    """An entity's rows of a DataFrame / xarray Dataset / DataArray (latest periods first)."""
+    import pandas as pd
+    import xarray as xr
+
+    from holisec._json import json_ready
+
+    if isinstance(out, (xr.Dataset, xr.DataArray)):
+        if "entity" in out.dims:
+            out = out.sel(entity=entity)
+        out = (out.to_dataframe() if isinstance(out, xr.Dataset) else out.to_dataframe(name=out.name or "value"))
+        out = out.reset_index()
+    if not isinstance(out, pd.DataFrame):
+        raise TypeError(f"expected a table, got {type(out).__name__}")
+    if "entity" in out.columns:
+        out = out[out["entity"] == entity]
+    if "period" in out.columns:
+        out = out.sort_values("period", ascending=False, kind="stable")
+    return json_ready(out.head(max_rows))
+
+
 def holistic_view(result, entity: str, what: str, fn_name: str) -> dict:
-    """Balances / coordination / linkage of one entity from holisec.holistic when present."""
+    """Balances / coordination of one entity from ``holisec.holistic.<fn_name>(result)`` when that
+    module imports (a DataFrame with an ``entity`` column, or an xarray object with an ``entity`` dim)."""
     mod = module("holistic")
     fn = getattr(mod, fn_name, None) if mod else None
     if fn is None:
         return unavailable(what, "holistic")
-    try:  # pragma: no cover - depends on the holistic module's API
-        from holisec._json import json_ready
-
-        out = fn(result)
-        if hasattr(out, "columns") and "entity" in out.columns:
-            out = out[out["entity"] == entity]
-        return {"available": True, "message": "", "table": json_ready(out)}
-    except Exception as err:  # noqa: BLE001  # pragma: no cover
-        return {"available": False, "message": f"{what} failed: {err}"}
+    try:
+        rows = _rows_of(fn(result), entity)
+    except Exception as err:  # noqa: BLE001 - the view says why it is missing instead of a wrong chart
+        return {"available": False, "message": f"{what} could not be computed: {err}"}
+    return {"available": True, "message": "", "table": rows}

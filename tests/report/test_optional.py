@@ -1,0 +1,29 @@
+"""Views of modules not installed yet: 'not yet available' until they import, then their rows."""
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import xarray as xr
+
+from holisec.report import optional
+
+
+def test_missing_module_says_not_yet_available(monkeypatch):
+    monkeypatch.setitem(sys.modules, "holisec.holistic", None)  # import fails
+    v = optional.holistic_view(object(), "KEN", "balances", "balances")
+    assert v == {"available": False, "message": optional.NOT_YET.format(what="balances", module="holistic")}
+
+
+def test_module_is_picked_up_when_it_imports(monkeypatch):
+    ds = xr.Dataset({"balance": (("entity", "period"), np.array([[1.0, 2.0], [3.0, 4.0]]))},
+                    coords={"entity": ["KEN", "FRA"], "period": [2020, 2021]})
+    fake = types.ModuleType("holisec.holistic")
+    fake.balances = lambda result: ds
+    fake.coordination = lambda result: (_ for _ in ()).throw(RuntimeError("boom"))
+    monkeypatch.setitem(sys.modules, "holisec.holistic", fake)
+    v = optional.holistic_view(object(), "KEN", "balances", "balances")
+    assert v["available"] and [(r["period"], r["balance"]) for r in v["table"]] == [(2021, 2.0), (2020, 1.0)]
+    bad = optional.holistic_view(object(), "KEN", "coordination", "coordination")
+    assert bad["available"] is False and "boom" in bad["message"]
