@@ -11,6 +11,11 @@ index (higher = more risk), its audit and early warnings. The Python API mirrors
     result = hs.build_from_store(store)            # holisec build
     result.rank(2019)                              # holisec rank --year 2019
     hs.audit_result(result)                        # holisec audit
+    hs.balances(result)                            # holisec balance
+    hs.coordination(result)                        # holisec coordination
+    hs.obstacle_table(result, "NGA")               # holisec obstacles NGA
+    hs.estimate_links(result)                      # holisec linkage estimate
+    hs.run_scenario(result, "scenario.yaml")       # holisec scenario run scenario.yaml
 """
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -36,6 +41,14 @@ _LAZY = {
     "open_store": "holisec.index",
     "build_from_store": "holisec.index",
     "audit_result": "holisec.index",
+    "balances": "holisec.holistic.balances",
+    "coordination": "holisec.holistic.coordination",
+    "obstacle_table": "holisec.holistic.obstacles",
+    "estimate_links": "holisec.holistic.linkage",
+    "dematel": "holisec.holistic.dematel",
+    "Scenario": "holisec.holistic.scenario",
+    "run_scenario": "holisec.holistic.scenario",
+    "cascade": "holisec.holistic.cascade",
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from holisec.cli import data, framework, index, report, serve
+from holisec.cli import data, framework, holistic, index, report, serve
 
 app = typer.Typer(
     name="holisec",
@@ -16,6 +16,7 @@ app.add_typer(framework.app, name="framework", help="Show and check security fra
 index.register(app)
 serve.register(app)
 report.register(app)
+holistic.register(app)
 
 
 def _register_optional() -> None:

@@ -24,6 +24,7 @@ import xarray as xr
 
 from holisec.framework import Framework
 from holisec.pipeline._panel import PipelineError, Scope, as_panel, reduce_dims
+from holisec.pipeline.steps.mcda import AGGREGATIONS
 
 REPORT_COLUMNS = ["code", "level", "method", "n_children", "n_values", "n_incomplete", "n_below_min_share"]
 
@@ -119,7 +120,7 @@ def copeland(values, present, matrix, *, scope: Scope = "period", **_):
     return out
 
 
-METHODS = {"amean": amean, "gmean": gmean, "hmean": hmean, "copeland": copeland, "mpi": mpi}
+METHODS = {"amean": amean, "gmean": gmean, "hmean": hmean, "copeland": copeland, "mpi": mpi, **AGGREGATIONS}
 
 
 def aggregate(

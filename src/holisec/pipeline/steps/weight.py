@@ -25,6 +25,7 @@ from scipy.optimize import minimize
 
 from holisec.framework import Framework
 from holisec.pipeline._panel import PipelineError
+from holisec.pipeline.steps import mcda
 
 REPORT_COLUMNS = ["code", "parent", "method", "weight", "statistic", "target"]
 
@@ -181,9 +182,9 @@ def optimise(
     return out, _report(out, framework, "optimise", statistic=obtained, target=wanted)
 
 
-METHODS = {"framework": explicit, "equal": equal, "pca": pca, "optimise": optimise}
+METHODS = {"framework": explicit, "equal": equal, "pca": pca, "optimise": optimise, **mcda.WEIGHTS}
 #: Methods that derive weights from scores (build passes a preliminary aggregation).
-NEEDS_SCORES = {"pca", "optimise"}
+NEEDS_SCORES = {"pca", "optimise", "entropy", "critic", "sd"}
 
 
 def weight(framework: Framework, method: str = "framework", **params) -> tuple[pd.Series, pd.DataFrame]:
