@@ -12,18 +12,22 @@ from holisec.report import optional
 
 def test_missing_module_says_not_yet_available(monkeypatch):
     monkeypatch.setitem(sys.modules, "holisec.holistic", None)  # import fails
+    monkeypatch.setitem(sys.modules, "holisec.holistic.balances", None)
     v = optional.holistic_view(object(), "KEN", "balances", "balances")
     assert v == {"available": False, "message": optional.NOT_YET.format(what="balances", module="holistic")}
 
 
 def test_module_is_picked_up_when_it_imports(monkeypatch):
-    ds = xr.Dataset({"balance": (("entity", "period"), np.array([[1.0, 2.0], [3.0, 4.0]]))},
-                    coords={"entity": ["KEN", "FRA"], "period": [2020, 2021]})
-    fake = types.ModuleType("holisec.holistic")
-    fake.balances = lambda result: ds
-    fake.coordination = lambda result: (_ for _ in ()).throw(RuntimeError("boom"))
-    monkeypatch.setitem(sys.modules, "holisec.holistic", fake)
-    v = optional.holistic_view(object(), "KEN", "balances", "balances")
-    assert v["available"] and [(r["period"], r["balance"]) for r in v["table"]] == [(2021, 2.0), (2020, 1.0)]
-    bad = optional.holistic_view(object(), "KEN", "coordination", "coordination")
+    ds = xr.Dataset({"D": (("entity", "period"), np.array([[1.0, 2.0], [3.0, 4.0]])), "other": (("entity", "period"),
+                     np.zeros((2, 2)))}, coords={"entity": ["KEN", "FRA"], "period": [2020, 2021]})
+    fake = types.ModuleType("holisec.holistic.coordination")
+    fake.coordination = lambda result: ds
+    broken = types.ModuleType("holisec.holistic.balances")
+    broken.balances = lambda result: (_ for _ in ()).throw(RuntimeError("boom"))
+    monkeypatch.setitem(sys.modules, "holisec.holistic.coordination", fake)
+    monkeypatch.setitem(sys.modules, "holisec.holistic.balances", broken)
+    v = optional.holistic_view(object(), "KEN", "coordination", "coordination", year=2021)
+    assert v["available"] and [(r["period"], r["D"]) for r in v["table"]] == [(2021, 2.0), (2020, 1.0)]
+    assert all("other" not in r for r in v["table"])
+    bad = optional.holistic_view(object(), "KEN", "balances", "balances")
     assert bad["available"] is False and "boom" in bad["message"]

@@ -60,15 +60,43 @@ def _rows_of(out, entity: str, max_rows: int = 40) -> list[dict]:
     return json_ready(out.head(max_rows))
 
 
-def holistic_view(result, entity: str, what: str, fn_name: str) -> dict:
-    """Balances / coordination of one entity from ``holisec.holistic.<fn_name>(result)`` when that
-    module imports (a DataFrame with an ``entity`` column, or an xarray object with an ``entity`` dim)."""
-    mod = module("holistic")
-    fn = getattr(mod, fn_name, None) if mod else None
+#: view -> (holisec.holistic submodule, function, variables shown, rows, sort by): the holistic
+#: module's outputs (see docs/holistic.md); each is an xarray Dataset with an ``entity`` dim
+HOLISTIC = {
+    "balances": ("balances", "balances", ["first", "second", "diff", "log_ratio", "measurable"], 5, None),
+    "coordination": ("coordination", "coordination", ["C", "T", "D", "grade", "lagging", "measurable"], 8, None),
+    "obstacles": ("obstacles", "obstacle_degree", ["obstacle"], 5, "obstacle"),
+}
+
+
+def _holistic_fn(submodule: str, fn_name: str):
+    for name in (f"holistic.{submodule}", "holistic"):
+        mod = module(name)
+        fn = getattr(mod, fn_name, None) if mod else None
+        if fn is not None:
+            return fn
+    return None
+
+
+def holistic_view(result, entity: str, what: str, view: str, year: int | None = None) -> dict:
+    """Balances / coordination / obstacles of one entity from ``holisec.holistic`` when it imports:
+    rows of ``year`` (balances, obstacles: the top ones) or up to ``year`` (coordination)."""
+    submodule, fn_name, keep, rows, sort = HOLISTIC[view]
+    fn = _holistic_fn(submodule, fn_name)
     if fn is None:
         return unavailable(what, "holistic")
     try:
-        rows = _rows_of(fn(result), entity)
+        out = fn(result)
+        if hasattr(out, "data_vars"):
+            out = out[[v for v in keep if v in out.data_vars]]
+        if year is not None and "period" in getattr(out, "dims", {}):
+            out = out.sel(period=[year] if view != "coordination" else out["period"].values[out["period"].values <= year])
+        root = getattr(getattr(result, "framework", None), "root", None)
+        table = [{k: v for k, v in r.items() if k != "entity"} for r in _rows_of(out, entity, max_rows=10_000)
+                 if r.get("code") != root or root is None]
+        if sort:
+            table = sorted(table, key=lambda r: -(r.get(sort) or 0))
+        table = table[:rows]
     except Exception as err:  # noqa: BLE001 - the view says why it is missing instead of a wrong chart
         return {"available": False, "message": f"{what} could not be computed: {err}"}
-    return {"available": True, "message": "", "table": rows}
+    return {"available": True, "message": "", "table": table}

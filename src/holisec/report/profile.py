@@ -154,7 +154,8 @@ def country_profile(result, entity: str, year: int | None = None, *, meta: pd.Da
         "indicators": indicator_table(result, entity, year, meta),
         "warnings": warnings or {"alerts": [], "forecasts": [], "trend_breaks": [], "counts": {}},
         "uncertainty": uncertainty_view(result, entity),
-        "balances": holistic_view(result, entity, "balances (five pairs)", "balances"),
-        "coordination": holistic_view(result, entity, "coordination and obstacles", "coordination"),
+        "balances": holistic_view(result, entity, "balances (five pairs)", "balances", year),
+        "coordination": holistic_view(result, entity, "coordination", "coordination", year),
+        "obstacles": holistic_view(result, entity, "obstacle degree", "obstacles", year),
         "provenance": {**result.metadata(), "licence_note": result.licence_note(sources)},
     })
