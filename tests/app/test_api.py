@@ -63,7 +63,11 @@ def test_profile_indicator_table_has_units_sources_and_flags(client):
     assert all(r["year_observed"] < YEAR for r in rows if r["status"] == "stale")
     assert all(r["licence"] for r in rows if r["source"])
     assert prof["peers"]["group"] and any(p["self"] for p in prof["peers"]["rows"])
-    assert prof["balances"]["available"] is False and "not yet available" in prof["balances"]["message"]
+    # the holistic module's views for that year: the five balances, coordination, domain obstacles
+    assert {r["pair"] for r in prof["balances"]["table"]} == {"scope", "sphere", "kind", "aspect", "reach"}
+    assert prof["coordination"]["table"][0]["period"] == YEAR and 0 <= prof["coordination"]["table"][0]["D"] <= 1
+    assert "index" not in {r["code"] for r in prof["obstacles"]["table"]}
+    assert prof["uncertainty"]["available"] is False and "not yet available" in prof["uncertainty"]["message"]
 
 
 def test_observations_as_of(client):

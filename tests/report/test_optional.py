@@ -31,3 +31,15 @@ def test_module_is_picked_up_when_it_imports(monkeypatch):
     assert all("other" not in r for r in v["table"])
     bad = optional.holistic_view(object(), "KEN", "balances", "balances")
     assert bad["available"] is False and "boom" in bad["message"]
+
+
+def test_holistic_output_is_computed_once_per_build(monkeypatch):
+    calls = []
+    ds = xr.Dataset({"C": (("entity", "period"), np.ones((2, 1)))}, coords={"entity": ["KEN", "FRA"], "period": [2020]})
+    fake = types.ModuleType("holisec.holistic.coordination")
+    fake.coordination = lambda result: calls.append(1) or ds
+    monkeypatch.setitem(sys.modules, "holisec.holistic.coordination", fake)
+    build = object()
+    for entity in ("KEN", "FRA", "KEN"):
+        assert optional.holistic_view(build, entity, "coordination", "coordination", 2020)["available"]
+    assert len(calls) == 1

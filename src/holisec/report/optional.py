@@ -69,6 +69,19 @@ HOLISTIC = {
 }
 
 
+_MEMO: list[tuple] = []  # (result, view, output): the holistic outputs cover every entity; compute once per build
+
+
+def _memo(result, view: str, compute):
+    for res, v, out in _MEMO:
+        if res is result and v == view:
+            return out
+    out = compute()
+    _MEMO.append((result, view, out))
+    del _MEMO[:-6]
+    return out
+
+
 def _holistic_fn(submodule: str, fn_name: str):
     for name in (f"holistic.{submodule}", "holistic"):
         mod = module(name)
@@ -86,7 +99,7 @@ def holistic_view(result, entity: str, what: str, view: str, year: int | None = 
     if fn is None:
         return unavailable(what, "holistic")
     try:
-        out = fn(result)
+        out = _memo(result, view, lambda: fn(result))
         if hasattr(out, "data_vars"):
             out = out[[v for v in keep if v in out.data_vars]]
         if year is not None and "period" in getattr(out, "dims", {}):
