@@ -51,7 +51,7 @@ def token_create(
     name: str = typer.Option("", "--name", help="Who or what the token is for."),
     days: float = typer.Option(90.0, "--days", help="Days until it expires (0: never)."),
     store: str = StoreOpt,
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Create a token; it is shown once (only its sha256 is stored)."""
     from holisec.app.access import transaction
@@ -69,7 +69,7 @@ def token_create(
 
 
 @token_app.command("list")
-def token_list(store: str = StoreOpt, json_out: bool = typer.Option(False, "--json")) -> None:
+def token_list(store: str = StoreOpt, json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout.")) -> None:
     """Every token (id, name, role, dates, status); never the secrets."""
     from holisec.app.auth import list_tokens
 

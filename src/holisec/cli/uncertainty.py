@@ -83,7 +83,7 @@ def uncertainty(
     imeta: Path = ImetaOpt,
     entity_type: str = EntityTypeOpt,
     store: str = StoreOpt,
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Monte Carlo uncertainty of the ranking: nominal and median rank, 5-95% rank interval, P(top k)."""
     from holisec.uncertainty import run
@@ -133,7 +133,7 @@ def sensitivity(
     imeta: Path = ImetaOpt,
     entity_type: str = EntityTypeOpt,
     store: str = StoreOpt,
-    json_out: bool = typer.Option(False, "--json"),
+    json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
 ) -> None:
     """Which uncertain input drives the ranking: Sobol' first-order/total indices or Morris mu*, per input."""
     from holisec.uncertainty.sensitivity import sensitivity as run_sensitivity
