@@ -2,8 +2,9 @@
 effective weights and data gaps, and the method (recipe, framework, versions, vintage).
 
 Scores are on the build's 0-100 scale, higher = more risk; rank 1 = highest risk.
-Effective weight (JRC COIN audit): ``r(c, parent)^2`` normalised within the parent
-(Paruolo, Saisana & Saltelli 2013), here pooled over the year's entities.
+Correlation importance (JRC COIN audit; ``effective`` below): ``r(c, parent)^2`` normalised
+within the parent (Paruolo, Saisana & Saltelli 2013), over the year's entities; the weight in the
+index is the product of the nominal weights down the tree (COINr's effective weight).
 """
 from __future__ import annotations
 
@@ -31,14 +32,14 @@ def ranking(result, year: int, code: str | None = None, meta: pd.DataFrame | Non
 def framework_view(result, year: int, coverage: pd.DataFrame | None = None) -> dict:
     """Elements -> domains -> indicators with nominal weights (within the parent and in the
     index), effective weights (year ``year``) and documented data gaps."""
-    from holisec.audit.effective import effective_weights
+    from holisec.audit.correlation_importance import correlation_importance
 
     fw = result.framework
     w = result.weights
     codes = set(result.scores["code"].values)
     tree = fw.tree.loc[lambda t: t.index.isin(codes)]
-    eff = effective_weights(result.scores, tree, period=year, main_effect=False)
-    eff = eff.set_index("code")["effective"].to_dict()
+    eff = correlation_importance(result.scores, tree, period=year, main_effect=False, weights=result.weights)
+    eff = eff.set_index("code")["importance"].to_dict()
     cov = coverage.set_index("indicator") if coverage is not None and len(coverage) else None
 
     def overall(code: str) -> float:
@@ -73,8 +74,8 @@ def framework_view(result, year: int, coverage: pd.DataFrame | None = None) -> d
     return json_ready({"framework": fw.id, "name": fw.name, "version": fw.version, "year": year,
                        "polarity": fw.polarity, "elements": elements, "domains": domains,
                        "note": "nominal weight: within the parent (sums to 1 among siblings) and its product "
-                               "down from the index; effective weight: squared correlation with the parent, "
-                               f"normalised within the parent, over the entities of {year}"})
+                               "down from the index (COINr's effective weight); importance: squared correlation "
+                               f"with the parent, normalised within the parent, over the entities of {year}"})
 
 
 def methodology(result, store_vintages: pd.DataFrame | None = None) -> dict:
