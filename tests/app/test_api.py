@@ -74,8 +74,10 @@ def test_observations_as_of(client):
     latest = client.get("/api/observations?indicator=wgi_ge&entity=KEN").json()
     assert latest["rows"] > 10 and latest["as_of_ingest"] >= 1
     assert all(o["indicator"] == "wgi_ge" and o["entity"] == "KEN" for o in latest["observations"])
-    before = client.get("/api/observations?indicator=wgi_ge&entity=KEN&as_of=0")
-    assert before.status_code == 400 and "vintage" in before.text  # no ingest 0: an error listing the vintages
+    same = client.get(f"/api/observations?indicator=wgi_ge&entity=KEN&as_of={latest['as_of_ingest']}").json()
+    assert same["observations"] == latest["observations"]
+    before = client.get("/api/observations?indicator=wgi_ge&entity=KEN&as_of=0")  # no vintage 0: said, not empty
+    assert before.status_code == 400 and "as-of" in before.json()["error"].lower()
     ranged = client.get("/api/observations?indicator=wgi_ge&entity=KEN&period_from=2010&period_to=2012").json()
     assert sorted(o["period"] for o in ranged["observations"]) == [2010, 2011, 2012]
 

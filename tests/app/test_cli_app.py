@@ -72,9 +72,3 @@ def test_serve_prints_the_url_and_the_token_command_and_answers(shipped_store):
         proc.terminate()
         proc.wait(timeout=30)
 
-
-def test_demo_no_serve_returns(tmp_path):
-    store = str(tmp_path / "demo.duckdb")
-    res = runner.invoke(app, ["demo", "--no-serve", "--store", store])
-    assert res.exit_code == 0, res.output
-    assert "rank 1 = highest risk" in res.output

@@ -2,8 +2,9 @@
 effective weights and data gaps, and the method (recipe, framework, versions, vintage).
 
 Scores are on the build's 0-100 scale, higher = more risk; rank 1 = highest risk.
-Effective weight (JRC COIN audit): ``r(c, parent)^2`` normalised within the parent
-(Paruolo, Saisana & Saltelli 2013), here pooled over the year's entities.
+Correlation importance (JRC COIN audit; ``effective`` below): ``r(c, parent)^2`` normalised
+within the parent (Paruolo, Saisana & Saltelli 2013), over the year's entities; the weight in the
+index is the product of the nominal weights down the tree (COINr's effective weight).
 """
 from __future__ import annotations
 
@@ -32,17 +33,13 @@ def framework_view(result, year: int, coverage: pd.DataFrame | None = None) -> d
     """Elements -> domains -> indicators with nominal weights (within the parent and in the
     index), effective weights (year ``year``) and documented data gaps."""
     from holisec.audit.correlation_importance import correlation_importance
-    from holisec.audit.effective import effective_weights
 
     fw = result.framework
     w = result.weights
     codes = set(result.scores["code"].values)
     tree = fw.tree.loc[lambda t: t.index.isin(codes)]
-    # effective weight: the nominal weights multiplied down the tree (COINr get_eff_weights);
-    # importance: the correlation-based share of each child in its parent in year ``year``
-    eff = effective_weights(tree, w).set_index("code")["effective_weight"].to_dict()
-    imp = correlation_importance(result.scores, tree, period=year, main_effect=False)
-    imp = imp.set_index("code")["importance"].to_dict()
+    eff = correlation_importance(result.scores, tree, period=year, main_effect=False, weights=result.weights)
+    eff = eff.set_index("code")["importance"].to_dict()
     cov = coverage.set_index("indicator") if coverage is not None and len(coverage) else None
 
     def overall(code: str) -> float:
@@ -64,7 +61,7 @@ def framework_view(result, year: int, coverage: pd.DataFrame | None = None) -> d
                    "source": ind.source, "used": used,
                    "weight": float(w[i]) if used and i in w.index else 0.0,
                    "weight_in_index": overall(i) if used else 0.0,
-                   "effective": eff.get(i), "importance": imp.get(i)}
+                   "effective": eff.get(i)}
             if cov is not None and i in cov.index:
                 row["share_missing"] = float(cov.at[i, "share_missing"])
                 row["years"] = f"{cov.at[i, 'first_year']}-{cov.at[i, 'last_year']}" \
@@ -72,13 +69,13 @@ def framework_view(result, year: int, coverage: pd.DataFrame | None = None) -> d
             inds.append(row)
         domains.append({"code": d, "name": g.name, "description": g.description, "gap": g.gap,
                         "used": d in codes, "weight": float(w[d]) if d in w.index else 0.0,
-                        "effective": eff.get(d), "importance": imp.get(d), "indicators": inds})
+                        "effective": eff.get(d), "indicators": inds})
     elements = [{"id": e.id, "name": e.name, "role": e.role, "groups": list(e.groups)} for e in fw.elements]
     return json_ready({"framework": fw.id, "name": fw.name, "version": fw.version, "year": year,
                        "polarity": fw.polarity, "elements": elements, "domains": domains,
                        "note": "nominal weight: within the parent (sums to 1 among siblings) and its product "
-                               "down from the index; effective weight: squared correlation with the parent, "
-                               f"normalised within the parent, over the entities of {year}"})
+                               "down from the index (COINr's effective weight); importance: squared correlation "
+                               f"with the parent, normalised within the parent, over the entities of {year}"})
 
 
 def methodology(result, store_vintages: pd.DataFrame | None = None) -> dict:
