@@ -91,6 +91,9 @@ class Src:
     dropped: dict[str, list[str]] = field(default_factory=dict)   # origin file -> dropped keys
     notes: list[str] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)           # indicator -> unit/description
+    vintage: int = 1             # shipped vintage: 1 = the first release shipped, 2 = the 2026-12 re-curation
+    release: str = ""            # the upstream release this vintage holds
+    last_actual: int | None = None  # later years of that release are projections (None: no projections)
 
     def add(self, df: pd.DataFrame, ind: str, unit: str) -> None:
         """Add one indicator; where two source keys map to one entity-year (e.g. G&W 340/345 Serbia,
@@ -112,11 +115,17 @@ class Src:
 
 
 SOURCES: dict[str, Src] = {}
+#: later shipped vintages: vintage number -> source id -> Src (the re-curated indicators only)
+LATER: dict[int, dict[str, Src]] = {}
 
 
 def src(**kw) -> Src:
+    """Register a source (``vintage=1``: the first shipped release) or a later vintage of one."""
     s = Src(**kw)
-    SOURCES[s.id] = s
+    if s.vintage == 1:
+        SOURCES[s.id] = s
+    else:
+        LATER.setdefault(s.vintage, {})[s.id] = s
     return s
 
 
@@ -210,11 +219,12 @@ def m49_codes(s: Src, origin: str, m49: pd.Series, names: dict[int, str]) -> pd.
     return out
 
 
-def finish(df: pd.DataFrame) -> pd.DataFrame:
+def finish(df: pd.DataFrame, last: int = Y1) -> pd.DataFrame:
+    """Rows with an entity and a value, years Y0..``last`` (``last``: a release's last actual year)."""
     df = df.dropna(subset=["entity", "value"]).copy()
     if "_prio" not in df.columns:
         df["_prio"] = 0
-    df = df[(df["period"] >= Y0) & (df["period"] <= Y1)]
+    df = df[(df["period"] >= Y0) & (df["period"] <= last)]
     return df
 
 
@@ -506,7 +516,8 @@ def imf_weo(root: Path) -> None:
     s = src(id="imf_weo", name="IMF World Economic Outlook database",
             citation="International Monetary Fund, World Economic Outlook Database (via open-numbers/ddf--imf--weo)",
             licence="IMF copyright and usage terms: free with attribution, non-commercial reuse",
-            url="https://www.imf.org/en/Publications/WEO", non_commercial=True,
+            url="https://www.imf.org/en/Publications/WEO", non_commercial=True, last_actual=2018,
+            release="WEO April 2019 (values from 2019 on are projections)",
             origin=["shared/data/imf_weo/weo_by_country_year_long.csv.gz",
                     "upstream: open-numbers/ddf--imf--weo @ 6512ea5e1ec07730f0be7dc60f1e4fe4e236a9ac"])
     w = pd.read_csv(root / "imf_weo/weo_by_country_year_long.csv.gz", low_memory=False)
@@ -518,6 +529,10 @@ def imf_weo(root: Path) -> None:
                            ("fiscal_balance", "ggxcnl_ngdp", "general government net lending (+) / borrowing (-), % of GDP")):
         s.add(finish(w[w["indicator"] == col]), ind, f"`{col}`: {unit}")
     s.notes.append("Years after 2023 dropped (WEO projections).")
+    s.notes.append("**Vintage correction (2026-12):** this file is the **April 2019** WEO (not a 2024 release): its "
+                   "2019-2023 values are April 2019 *projections*. It is kept unchanged as shipped vintage 1 only so that "
+                   "`--as-of` that vintage reproduces the index published with it; shipped vintage 2 (WEO October 2024) "
+                   "replaces every value of both indicators.")
 
 
 def benchmarks(root: Path) -> None:
@@ -551,6 +566,290 @@ def benchmarks(root: Path) -> None:
     s.add(finish(n.rename(columns={"year": "period"})), "bench_ndgain",
           "ND-GAIN index 0-100 (higher = better prepared / less vulnerable), 2016 release")
     s.notes.append("These composite indices are comparison benchmarks; they are NOT indicators of the holistic framework.")
+
+
+# ----------------------------------------------------------------------------- shipped vintage 2 (2026-12)
+# Newer releases staged in shared/data (see its README "Newer releases"). Each reader re-curates whole
+# indicators from the newest release: a release that re-estimates past years replaces the whole series (the
+# writer withdraws every earlier key that the new release no longer has, so nothing is spliced).
+V2 = 2
+
+
+def owid_grapher(s: Src, path: Path, column: str) -> pd.DataFrame:
+    """An OWID grapher export (``Entity, Code, Year, <column>``): ISO3 rows; OWID aggregates and rows
+    without a code are reported as dropped."""
+    o = pd.read_csv(path, low_memory=False)
+    o["value"] = pd.to_numeric(o[column], errors="coerce")
+    coded = o["Code"].notna() & ~o["Code"].astype(str).str.startswith("OWID_")
+    _report(s, f"{path.name} (rows without an ISO3 code: OWID aggregates/regions)",
+            o.loc[~coded, "Entity"].astype(object).fillna(o.loc[~coded, "Code"].astype(object)).unique())
+    o = o[coded].copy()
+    o["entity"] = iso_codes(s, f"{path.name} (Code)", o["Code"])
+    return o.rename(columns={"Year": "period"})
+
+
+def wgi_v2(root: Path) -> None:
+    s = src(id="wgi", vintage=V2, release="WGI 2024 update (data 1996-2023)",
+            name="Worldwide Governance Indicators (World Bank), 2024 update",
+            citation="Kaufmann, D. & Kraay, A., Worldwide Governance Indicators, 2024 Update, www.govindicators.org",
+            licence="CC BY 4.0", url="https://www.govindicators.org", non_commercial=False,
+            origin=["shared/data/wgi/wgi_2024update_1996_2023_long.csv.gz",
+                    "upstream: lmorgans/WGIdata @ 05f52f816a6c09473096edbf657aa310d5c30507 (wgidataset.xlsx, World Bank "
+                    "WGI full dataset, 2024 update)"])
+    f = "wgi_2024update_1996_2023_long.csv.gz"
+    w = pd.read_csv(root / "wgi" / f)
+    w["entity"] = iso_codes(s, f"{f} (code)", w["code"])
+    w = w.rename(columns={"year": "period", "estimate": "value"})
+    for k in ("va", "pv", "ge", "rq", "rl", "cc"):
+        s.add(finish(w[w["indicator"] == k]), f"wgi_{k}", f"`{k}` estimate (approx. -2.5..2.5, higher = better governance)")
+    s.notes.append("The 2024 update revised the WGI method (new source weighting, re-estimated all years 1996-2023): the "
+                   "whole series replaces the 2022 update.")
+
+
+VDEM14 = {k: v[0].removeprefix("lag0_") for k, v in VDEM.items() if k not in ("vdem_terr", "vdem_polyarchy")}
+
+
+def vdem_v2(root: Path) -> None:
+    s = src(id="vdem", vintage=V2, release="V-Dem v14 (9 items + CSO repression, to 2023); v15 electoral democracy "
+            "(to 2024); v2svstterr stays v12 (no newer release staged)",
+            name="V-Dem Country-Year v14 (vdemlite) and v15 (ERT)",
+            citation="Coppedge, M. et al. (2024) V-Dem Country-Year Dataset v14; Coppedge, M. et al. (2025) V-Dem "
+                     "Country-Year Dataset v15 (via the ERT package, Maerz et al. 2024); Pemstein, D. et al. The V-Dem "
+                     "Measurement Model",
+            licence="CC BY-SA 4.0", url="https://www.v-dem.net", non_commercial=False,
+            origin=["shared/data/vdem_vdemlite_v14/vdem_v14_vdemlite_subset_1970_2023.csv.gz (upstream "
+                    "eteitelbaum/vdemlite @ a992948a1cf30282f6ccac4a06f9e53222ce1006, data/vdemlite.rda)",
+                    "shared/data/vdem_ert_v15/vdem_ert_v15_country_year_1900_2024.csv.gz (upstream vdeminstitute/ERT @ "
+                    "fa95b8bb8d55735019ee10e7cd0f6fa638cc55ef, inst/ert.csv, v15)"])
+    f14 = "vdem_v14_vdemlite_subset_1970_2023.csv.gz"
+    v = pd.read_csv(root / "vdem_vdemlite_v14" / f14, usecols=["country_text_id", "year"] + list(VDEM14.values()))
+    v["entity"] = iso_codes(s, f"{f14} (country_text_id)", v["country_text_id"])
+    v = v.rename(columns={"year": "period"})
+    for ind, col in VDEM14.items():
+        s.add(finish(v[["entity", "period", col]].rename(columns={col: "value"})), ind,
+              f"`{col}` (v14): {VDEM[ind][1]}")
+    f15 = "vdem_ert_v15_country_year_1900_2024.csv.gz"
+    e = pd.read_csv(root / "vdem_ert_v15" / f15, usecols=["country_text_id", "year", "v2x_polyarchy"])
+    e["entity"] = iso_codes(s, f"{f15} (country_text_id)", e["country_text_id"])
+    s.add(finish(e.rename(columns={"year": "period", "v2x_polyarchy": "value"})), "vdem_polyarchy",
+          f"`v2x_polyarchy` (v15): {VDEM['vdem_polyarchy'][1]}")
+    s.notes.append("Each V-Dem release re-estimates every year (measurement model): the v14 / v15 series replace the v12 "
+                   "series whole, for every country (keys given by v12 only, e.g. G&W states V-Dem v14 lacks, are "
+                   "withdrawn). `vdem_polyarchy` comes from v15 (to 2024), the other nine items from v14 (to 2023): "
+                   "vdemlite (v14) is the newest staged release with them.")
+    s.notes.append("`vdem_terr` (`v2svstterr`) is in neither file: it stays the v12 series (to 2021), shipped vintage 1.")
+    s.notes.append("Key: V-Dem `country_text_id` (ISO3-like); non-ISO units (DDR, PSG Gaza, SML Somaliland, VDR, YMD, ZZB "
+                   "Zanzibar) are dropped and listed below; `PSE` = Palestine/West Bank.")
+
+
+def owid_v2(root: Path) -> None:
+    s = src(id="owid", vintage=V2, release="Global Carbon Budget 2025 CO2 (to 2024); FAS 2023 warhead stockpiles "
+            "(to 2023) and FAS 2025 inventories", name="Our World in Data: Global Carbon Budget 2025, FAS nuclear forces",
+            citation="Global Carbon Project (2025) Global Carbon Budget 2025, via Our World in Data; Kristensen, H. M., "
+                     "Korda, M. et al., Federation of American Scientists, Status of World Nuclear Forces 2023 and 2025, "
+                     "via Our World in Data",
+            licence="CC BY 4.0 (OWID); third-party producers keep their terms, attribution required",
+            url="https://ourworldindata.org", non_commercial=False,
+            origin=["shared/data/owid_co2/owid_grapher_co2_per_capita_gcb2025_1750_2024.csv.gz (see its SOURCE.md)",
+                    "shared/data/nuclear_weapons_fas/owid_grapher_nuclear_warhead_stockpiles_fas2023_1945_2023.csv "
+                    "(rhen0017/Visualisation2 @ 9da0a8b0696e627ffdd2352c306ae4bea5ae3a8c)",
+                    "shared/data/nuclear_weapons_fas/owid_grapher_nuclear_warhead_inventories_fas2025.csv "
+                    "(HkGan0910/DV2 @ 5a74d3b618370528007f5481ce123b1ad300903f)"])
+    c = owid_grapher(s, root / "owid_co2/owid_grapher_co2_per_capita_gcb2025_1750_2024.csv.gz", "co2_per_capita")
+    s.add(finish(c), "co2_pc", "`co2_per_capita`: tonnes CO2 per person (territorial fossil + cement, Global Carbon "
+          "Budget 2025)")
+    s.notes.append("`co2_pc`: GCB 2025 revises all past years (new cement and land data): the whole series replaces "
+                   "the OWID 2020-12 series.")
+    # warheads: FAS 2023 stockpiles; structural zero for states OWID's proliferation data (vintage 1) list as
+    # non-possessors (status < 3) that year; after 2022 (status series ends) the possessors are FAS's own list.
+    fas = owid_grapher(s, root / "nuclear_weapons_fas/owid_grapher_nuclear_warhead_stockpiles_fas2023_1945_2023.csv",
+                       "nuclear_weapons_stockpile")[["entity", "period", "value"]]
+    inv = pd.read_csv(root / "nuclear_weapons_fas/owid_grapher_nuclear_warhead_inventories_fas2025.csv")
+    possessors = set(iso_codes(s, "owid_grapher_nuclear_warhead_inventories_fas2025.csv (Code)", inv["Code"]).dropna())
+    v1 = pd.concat(SOURCES["owid"].frames)
+    st = v1[v1["indicator"] == "nuc_status"]
+    base = st[["entity", "period", "value"]].rename(columns={"value": "status"})
+    last = int(base["period"].max())
+    ents = sorted(set(base.loc[base["period"] == last, "entity"]))
+    extra = pd.DataFrame([(e, y, 3.0 if e in possessors else 0.0) for y in range(last + 1, Y1 + 1) for e in ents],
+                         columns=["entity", "period", "status"])
+    sp = pd.concat([base, extra]).merge(fas, on=["entity", "period"], how="left")
+    sp.loc[sp["value"].isna() & (sp["status"] < 3), "value"] = 0.0
+    s.add(finish(sp), "nuc_warheads", "`nuclear_weapons_stockpile` (FAS 2023 release): warheads in military "
+          "stockpiles; 0 for non-possessors")
+    s.notes.append(f"`nuc_warheads`: FAS 2023 release (revises earlier years, e.g. China 2022 350 -> 390). Non-possessors "
+                   f"(OWID proliferation status < 3 to {last}; after {last}, not among the nine FAS 2025 possessors "
+                   f"{sorted(possessors)}) are structural zeros. FAS 2024 was not found, so 2024 is missing for the "
+                   "possessors (the pipeline interpolates/carries it within the recipe's limit). The FAS 2025 inventory "
+                   "(early 2025; deployed + reserve = stockpile) is after the panel's last year 2024 and is used here "
+                   "only for the possessor list; it is not shipped as a value.")
+
+
+def owid_energy_v2(root: Path) -> None:
+    s = src(id="owid_energy", vintage=V2, release="OWID electricity production by source, 2025-10 (Ember + Energy "
+            "Institute, to 2024)", name="Our World in Data electricity production by source (Ember, Energy Institute), 2025",
+            citation="Our World in Data, Electricity production by source (Ember Yearly Electricity Data; Energy Institute "
+                     "Statistical Review of World Energy 2025)",
+            licence="OWID CC BY 4.0; Ember CC BY 4.0; Energy Institute Statistical Review: free with attribution, "
+                    "no commercial redistribution", url="https://ourworldindata.org/electricity-mix", non_commercial=True,
+            origin=["shared/data/owid_electricity_mix/owid_grapher_electricity_prod_by_source_2025-10.csv.gz "
+                    "(PietroGaldi/iPanda_DataVis_25_26.github.io @ c402384c38a2c25e0b9fd890c1817d742f366e56)"])
+    f = root / "owid_electricity_mix/owid_grapher_electricity_prod_by_source_2025-10.csv.gz"
+    srcs = ["coal_twh", "gas_twh", "oil_twh", "nuclear_twh", "hydro_twh", "wind_twh", "solar_twh", "bioenergy_twh",
+            "other_renewables_twh"]
+    o = owid_grapher(s, f, "nuclear_twh")
+    total = o[srcs].sum(axis=1)
+    o = o[total > 0].assign(value=lambda d: 100.0 * d["nuclear_twh"] / d[srcs].sum(axis=1))
+    s.add(finish(o), "nuc_elec_share", "100 x `nuclear_twh` / sum of the nine sources: % of electricity from nuclear")
+    s.notes.append("`nuc_elec_share` = nuclear / (sum of the nine generation sources), replacing the whole 2022 series "
+                   "(2010-2020: correlation 0.9998 with the old share, mean absolute difference 0.05 points). 2024 covers "
+                   "only the countries Ember/EI already report (about 90).")
+
+
+def unhcr_v2(root: Path) -> None:
+    s = src(id="unhcr", vintage=V2, release="UNHCR refugees R package 2025.12.1 (end-year stocks to 2025; shipped to 2024)",
+            name="UNHCR Refugee Population Statistics Database, release 2025.12.1",
+            citation="UNHCR Refugee Population Statistics Database (refugees R package 2025.12.1, Global Trends 2025)",
+            licence="CC BY 4.0", url="https://www.unhcr.org/refugee-statistics/", non_commercial=False,
+            origin=["shared/data/unhcr_population_statistics/unhcr_2025.12.1_by_geo_year_long.csv.gz (see its SOURCE.md)"])
+    f = "unhcr_2025.12.1_by_geo_year_long.csv.gz"
+    u = pd.read_csv(root / "unhcr_population_statistics" / f)
+    u["entity"] = iso_codes(s, f"{f} (geo)", u["geo"])
+    u = u.rename(columns={"year": "period"})
+    s.add(finish(u[u["indicator"] == "population_left"]), "displaced_origin",
+          "`population_left`: persons of concern originating from the country — per capita via denominator pop")
+    s.add(finish(u[u["indicator"] == "population_arrived"]), "displaced_hosted",
+          "`population_arrived`: persons of concern hosted in the country — per capita via denominator pop")
+    s.notes.append("Same concept as the 2019 snapshot (incl. other people in need of international protection, `oip`); "
+                   "UNHCR revises past years, so the whole series is replaced. End-2025 stocks are after the panel's last "
+                   "year (2024) and are not shipped.")
+
+
+OWID_X = {  # framework code -> (file, value column, unit)
+    "elec_access": ("owid_access_to_electricity_2026-03.csv.gz", "elec_access_pct",
+                    "% of population with access to electricity (WDI EG.ELC.ACCS.ZS, SDG 7.1.1)"),
+    "undernourishment": ("owid_prevalence_of_undernourishment_sdg211_2026-04.csv.gz", "undernourishment_pct",
+                         "prevalence of undernourishment, % of population (FAO, SDG 2.1.1; 2.5 = '<2.5')"),
+    "red_list": ("owid_red_list_index_sdg1551_2025-02.csv.gz", "red_list_index",
+                 "Red List Index 0-1 (IUCN/BirdLife, SDG 15.5.1; 1 = no species threatened)"),
+    "rd_gdp": ("owid_research_spending_gdp_2024-06.csv.gz", "rd_expenditure_pct_gdp",
+               "research and development expenditure, % of GDP (UNESCO UIS via WDI, SDG 9.5.1)"),
+    "water_stress": ("owid_water_stress_sdg642_2026-04.csv.gz", "water_stress_pct",
+                     "freshwater withdrawal as % of available freshwater resources (FAO AQUASTAT, SDG 6.4.2)"),
+    "pm25": ("owid_pm25_sdg1162_2025-06.csv.gz", "pm25_ugm3",
+             "annual mean PM2.5, micrograms per m3, population-weighted (WHO 2022 estimates, SDG 11.6.2)"),
+    "kba_protected": ("owid_protected_terrestrial_kba_sdg1512_2025-02.csv.gz", "kba_terrestrial_protected_pct",
+                      "% of terrestrial Key Biodiversity Areas covered by protected areas (SDG 15.1.2)"),
+}
+
+
+def un_sdg_v2(root: Path) -> None:
+    s = src(id="un_sdg", vintage=V2, release="OWID copies (2024-06 to 2026-04) of the UN SDG database / WDI series",
+            name="UN SDG / FAO / IUCN / WHO / UNESCO / WDI series via Our World in Data (2024-2026 downloads)",
+            citation="United Nations Statistics Division, Global SDG Indicators Database; FAO; IUCN/BirdLife; WHO; "
+                     "UNESCO UIS; World Bank WDI — via Our World in Data grapher exports",
+            licence="UN terms of use / producers' terms (FAO CC BY 4.0, WDI CC BY 4.0, UNESCO CC BY-SA 3.0 IGO, IUCN and "
+                    "UNEP-WCMC restrict commercial use): free with attribution", url="https://ourworldindata.org",
+            non_commercial=False,
+            origin=["shared/data/owid_grapher_extracts/ (one OWID grapher export per series; origin repository and "
+                    "commit per file in its SOURCE.md)"] + [f"{k}: {v[0]}" for k, v in OWID_X.items()])
+    for ind, (f, col, unit) in OWID_X.items():
+        x = owid_grapher(s, root / "owid_grapher_extracts" / f, col)
+        s.add(finish(x), ind, f"`{col}`: {unit}")
+    s.notes.append("Every series is a newer release of the same producer series (FAO re-estimates undernourishment in each "
+                   "SOFI report, IUCN back-casts the Red List Index, WHO re-modelled PM2.5 in 2022, AQUASTAT revises water "
+                   "stress): each replaces its 2020-snapshot series whole. `undernourishment`: OWID writes FAO's '<2.5' as "
+                   "2.5 (the snapshot's '<2.5' text had been dropped), so 2.5 means 'at most 2.5 %'. `pm25` still ends "
+                   "in 2019 (no newer WHO release staged). `researchers` and `mobile_4g` have no newer copy: they stay "
+                   "vintage 1.")
+
+
+def gapminder_v2(root: Path) -> None:
+    s = src(id="gapminder", vintage=V2, release="FAO food balances (OWID 2026-03, to 2023); ILO modelled unemployment "
+            "(WDI via OWID 2025-05, to 2023)", name="FAO and ILO (modelled) series via Our World in Data",
+            citation="FAO Food Balances (OWID 'Daily calorie supply per person'); ILO modelled estimates via World Bank WDI "
+                     "SL.UEM.TOTL.ZS (OWID 'Unemployment rate')", licence="CC BY 4.0",
+            url="https://ourworldindata.org", non_commercial=False,
+            origin=["shared/data/owid_grapher_extracts/owid_daily_caloric_supply_2026-03.csv.gz (minh-phung/generalized-"
+                    "additive-model-and-life-expectancy @ dcdd9cff9ecc944baaea780c79ea8443b6bbe2c7)",
+                    "shared/data/owid_grapher_extracts/owid_unemployment_rate_ilo_modelled_2025-05.csv.gz "
+                    "(yaseminm-koc/DSA210-Project @ c173dc6034e23ac7da7981e5b913b8dc05594b5b)"])
+    k = owid_grapher(s, root / "owid_grapher_extracts/owid_daily_caloric_supply_2026-03.csv.gz", "kcal_per_person_day")
+    s.add(finish(k), "food_kcal", "`kcal_per_person_day`: kcal per person per day (FAO Food Balances)")
+    u = owid_grapher(s, root / "owid_grapher_extracts/owid_unemployment_rate_ilo_modelled_2025-05.csv.gz",
+                     "unemployment_pct_ilo_modelled")
+    s.add(finish(u), "unemployment", "`unemployment_pct_ilo_modelled`: % of labour force 15+, ILO modelled estimate "
+          "(WDI SL.UEM.TOTL.ZS)")
+    s.notes.append("**Definition change:** `unemployment` is now the ILO *modelled* estimate (about 185 countries every "
+                   "year 1991-2023) for all countries, replacing the ILO national estimates of vintage 1 (104 countries in "
+                   "2023): the indicator is replaced whole, never mixed country by country.")
+    s.notes.append("`food_kcal`: FAO food balances to 2023 (new FBS methodology from 2010), replacing the Gapminder copy.")
+
+
+def imf_weo_v2(root: Path) -> None:
+    s = src(id="imf_weo", vintage=V2, release="WEO October 2024 (actuals/estimates to 2023; 2024+ projections dropped)",
+            last_actual=2023, name="IMF World Economic Outlook database, October 2024",
+            citation="International Monetary Fund, World Economic Outlook Database, October 2024 (via the imfweo R "
+                     "package cache, Teal-Insights/r-imfweo)",
+            licence="IMF copyright and usage terms: free with attribution, non-commercial reuse",
+            url="https://www.imf.org/en/Publications/WEO", non_commercial=True,
+            origin=["shared/data/imf_weo/weo_2024oct_by_country_year_long.csv.gz",
+                    "upstream: Teal-Insights/r-imfweo @ 401401aab02fbb1d177f5844d9d5723c80da98bf, imfweo.parquet"])
+    f = "weo_2024oct_by_country_year_long.csv.gz"
+    w = pd.read_csv(root / "imf_weo" / f)
+    w["entity"] = iso_codes(s, f"{f} (country)", w["country"])
+    w = w.rename(columns={"year": "period"})
+    for ind, col, unit in (("gov_debt", "ggxwdg_ngdp", "general government gross debt, % of GDP"),
+                           ("fiscal_balance", "ggxcnl_ngdp", "general government net lending (+) / borrowing (-), % of GDP")):
+        s.add(finish(w[w["indicator"] == col], last=s.last_actual), ind, f"`{col}`: {unit}")
+    s.notes.append("Projection cut-off: in the October 2024 WEO, 2024 is a current-year projection and 2025-2029 are "
+                   "forecasts; the file carries no per-country 'estimates start after' column, so every year after 2023 "
+                   "is dropped for every country (2023 = actual or IMF estimate). Replaces the April 2019 vintage whole "
+                   "(2021-2023 debt correlates only 0.83-0.90 with the 2019 projections).")
+
+
+def benchmarks_v2(root: Path) -> None:
+    s = src(id="benchmarks", vintage=V2, release="ND-GAIN 2022 release (to 2020); FSI and GPI unchanged",
+            name="Composite benchmark indices: ND-GAIN 2022 release",
+            citation="University of Notre Dame Global Adaptation Index, 2022 release (Chen et al. 2015 method)",
+            licence="free for non-commercial use with attribution (FfP, IEP, ND-GAIN terms)",
+            url="https://gain.nd.edu", non_commercial=True,
+            origin=["shared/data/nd_gain/nd_gain_2022release_1995_2020_long.csv.gz (see its SOURCE.md)"])
+    f = "nd_gain_2022release_1995_2020_long.csv.gz"
+    n = pd.read_csv(root / "nd_gain" / f)
+    n = n[(n["indicator"] == "gain") & (n["kind"] == "index")]
+    n["entity"] = iso_codes(s, f"{f} (ISO3)", n["ISO3"])
+    s.add(finish(n.rename(columns={"year": "period"})), "bench_ndgain",
+          "ND-GAIN index 0-100 (higher = better prepared / less vulnerable), 2022 release")
+    s.notes.append("ND-GAIN recomputes the whole series in each release: the 2022 release replaces the 2016 one whole.")
+
+
+def itu_gci(root: Path) -> None:
+    s = src(id="itu_gci", vintage=V2, release="ITU Global Cybersecurity Index, editions 2014, 2017, 2018, 2020, 2024",
+            name="ITU Global Cybersecurity Index (GCI), editions 2014-2024",
+            citation="International Telecommunication Union, Global Cybersecurity Index 2014, 2017, 2018, 2020 and 2024 "
+                     "(5th edition); transcription in tjmisko/sspi-data-webapp",
+            licence="(c) ITU: free to reuse with attribution", url="https://www.itu.int/en/ITU-D/Cybersecurity/Pages/"
+            "global-cybersecurity-index.aspx", non_commercial=False,
+            origin=["shared/data/itu_gci/itu_gci_2014_2024_long.csv",
+                    "upstream: tjmisko/sspi-data-webapp @ 24651797225ecf33163c33184c6d99bbcce0e2c9, "
+                    "local/CYBSEC/gci-local-indicator-summary.csv (manual transcription of the ITU reports)"])
+    g = pd.read_csv(root / "itu_gci/itu_gci_2014_2024_long.csv")
+    g["entity"] = iso_codes(s, "itu_gci_2014_2024_long.csv (iso3)", g["iso3"])
+    g = g.rename(columns={"edition": "period", "score_0_100": "value"})
+    s.add(finish(g), "cyber_gci_score", "GCI score on 0-100 as published (2020, 2024) or x 100 (2014, 2017, 2018 editions "
+          "published on 0-1); levels are not comparable across editions")
+    pct = g.dropna(subset=["entity", "value"]).copy()
+    pct["value"] = 100.0 * pct.groupby("period")["value"].rank(pct=True, method="average")
+    s.add(finish(pct), "cyber_gci", "percentile of the GCI score among the countries of the same edition, 0-100 "
+          "(average rank of ties / countries assessed x 100; higher = more cybersecurity commitment)")
+    s.notes.append("Editions, not years: period = edition year (2014, 2017, 2018, 2020, 2024; the 2024 edition was collected "
+                   "2023-24). No value is shipped between editions; the pipeline interpolates between editions within the "
+                   "recipe's limit (linear, at most 10 years) like any gap.")
+    s.notes.append("Scales and method changes: the 2014-2018 editions are published on 0-1 and are rescaled x 100; each "
+                   "edition changed questionnaire and weights (2014: 17 indicators; 2017/2018: 25; 2020: 82 questions; "
+                   "2024: 83 questions, five pillars), so the framework uses `cyber_gci`, the within-edition percentile, "
+                   "which is comparable across editions; `cyber_gci_score` keeps the published score.")
 
 
 # ----------------------------------------------------------------------------- writers
@@ -611,6 +910,74 @@ def write_source(s: Src, out: Path) -> dict:
     print(f"{s.id}: {len(df):,} rows, {df['entity'].nunique()} entities, {df['indicator'].nunique()} indicators")
     return dict(id=s.id, file=f"{s.id}/{s.id}.parquet", name=s.name, citation=s.citation, licence=s.licence,
                 url=s.url, non_commercial=bool(s.non_commercial), indicators=sorted(df["indicator"].unique()))
+
+
+def _frame(s: Src) -> pd.DataFrame:
+    df = pd.concat(s.frames, ignore_index=True)[["entity", "period", "indicator", "value"]]
+    df = df.astype({"entity": str, "period": "int64", "indicator": str, "value": "float64"})
+    df = df[np.isfinite(df["value"])]
+    if df.duplicated(["entity", "period", "indicator"]).any():
+        raise SystemExit(f"{s.id}: duplicate keys {df[df.duplicated(['entity', 'period', 'indicator'])].head()}")
+    return df
+
+
+def write_later(s: Src, out: Path, prev: pd.DataFrame | None) -> tuple[dict, pd.DataFrame]:
+    """Write shipped vintage ``s.vintage`` of a source: the re-curated indicators whole, plus a withdrawal
+    row (value NaN) for every key of those indicators that the earlier vintages hold and this release
+    does not, so that the store's latest values are this release alone (never a splice)."""
+    df = _frame(s)
+    withdrawn = pd.DataFrame(columns=df.columns).astype(df.dtypes.to_dict())
+    if prev is not None and len(prev):
+        old = prev[prev["indicator"].isin(set(df["indicator"]))]
+        keys = ["entity", "period", "indicator"]
+        gone = old.merge(df[keys], on=keys, how="left", indicator=True)
+        withdrawn = gone.loc[gone["_merge"] == "left_only", keys].assign(value=np.nan)
+    full = pd.concat([df, withdrawn], ignore_index=True).sort_values(["indicator", "entity", "period"])
+    full = full.reset_index(drop=True).astype({"period": "int64", "value": "float64"})
+    d = out / s.id
+    d.mkdir(parents=True, exist_ok=True)
+    name = f"{s.id}.v{s.vintage}.parquet"
+    full.to_parquet(d / name, index=False, compression="zstd")
+    cov = coverage(df)
+    cov.insert(1, "unit / definition", cov["indicator"].map(s.units))
+    wd = withdrawn.groupby("indicator").size() if len(withdrawn) else pd.Series(dtype=int)
+    cov["withdrawn"] = cov["indicator"].map(wd).fillna(0).astype(int)
+    lines = [f"## Shipped vintage {s.vintage}: {s.release}", "",
+             f"- **Shipped file:** `{name}` — same long layout; rows with an empty `value` withdraw an earlier "
+             "vintage's value (a key this release no longer has).",
+             f"- **Rows:** {len(df):,} values + {len(withdrawn):,} withdrawals; **entities:** {df['entity'].nunique()}; "
+             f"**years:** {df['period'].min()}–{df['period'].max()}"
+             + (f"; years after {s.last_actual} (projections) dropped." if s.last_actual else "."),
+             f"- **Release:** {s.name}. **Licence:** {s.licence}{' — **non-commercial use only**' if s.non_commercial else ''}.",
+             f"- **Citation:** {s.citation}.", f"- **URL:** {s.url}", "", "### Origin", ""]
+    lines += [f"- {o}" for o in s.origin]
+    lines += ["", "### Indicators and coverage", "",
+              "`withdrawn` = keys of the earlier vintage that this release does not have (withdrawn, not kept).", "",
+              md_table(cov), ""]
+    if s.notes:
+        lines += ["### Notes", ""] + [f"- {n}" for n in s.notes] + [""]
+    lines += ["### Dropped keys (aggregates, regions, historical or unmatched codes)", ""]
+    lines += ([f"- {o}: {len(k)} — " + ", ".join(f"`{x}`" for x in k) for o, k in s.dropped.items()] or ["- none"])
+    md = d / "SOURCE.md"
+    if prev is None:  # a source first shipped in this vintage
+        head = [f"# {s.name}", "", f"First shipped in vintage {s.vintage}.", "",
+                "Curated by `tools/curate.py` (ISO3 via country_converter; no imputation).", ""]
+        md.write_text("\n".join(head + lines) + "\n", encoding="utf-8")
+    else:
+        md.write_text(md.read_text(encoding="utf-8") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{s.id} vintage {s.vintage}: {len(df):,} rows, {len(withdrawn):,} withdrawals, "
+          f"{df['entity'].nunique()} entities, {df['indicator'].nunique()} indicators")
+    entry = dict(vintage=s.vintage, file=f"{s.id}/{name}", release=s.release, name=s.name, citation=s.citation,
+                 indicators=sorted(df["indicator"].unique()), withdrawn=int(len(withdrawn)))
+    if s.last_actual:
+        entry["last_actual_year"] = int(s.last_actual)
+    return entry, full
+
+
+def effective(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Latest value per key over vintages in order (a NaN row withdraws the key) — the store's rule."""
+    df = pd.concat(frames, ignore_index=True).drop_duplicates(["entity", "period", "indicator"], keep="last")
+    return df.dropna(subset=["value"]).reset_index(drop=True)
 
 
 def gdl(root: Path, out: Path) -> dict:
@@ -692,11 +1059,34 @@ def main(argv: list[str] | None = None) -> None:
     for reader in (gapminder, wgi, vdem, owid, owid_energy, unhcr, un_sdg, epr, imf_weo, benchmarks):
         print(f"== {reader.__name__}")
         reader(root)
-    manifest, used = [], set()
+    for reader in (gapminder_v2, wgi_v2, vdem_v2, owid_v2, owid_energy_v2, unhcr_v2, un_sdg_v2, imf_weo_v2,
+                   benchmarks_v2, itu_gci):
+        print(f"== {reader.__name__} (shipped vintage {V2})")
+        reader(root)
+    manifest, used, state = [], set(), {}
     for s in SOURCES.values():
         m = write_source(s, out)
+        first = dict(vintage=1, file=m["file"], release=s.release or m["name"], indicators=m["indicators"])
+        if s.last_actual:
+            first["last_actual_year"] = int(s.last_actual)
+        m["vintages"] = [first]
         manifest.append(m)
-        used |= set(pd.read_parquet(out / m["file"], columns=["entity"])["entity"])
+        state[s.id] = pd.read_parquet(out / m["file"])
+        used |= set(state[s.id]["entity"])
+    by_id = {m["id"]: m for m in manifest}
+    for vintage in sorted(LATER):
+        for s in LATER[vintage].values():
+            prev = state.get(s.id)
+            entry, frame = write_later(s, out, prev)
+            state[s.id] = effective([prev, frame]) if prev is not None else effective([frame])
+            used |= set(frame["entity"])
+            if s.id not in by_id:  # first shipped in this vintage
+                by_id[s.id] = dict(id=s.id, file=entry["file"], name=s.name, citation=s.citation, licence=s.licence,
+                                   url=s.url, non_commercial=bool(s.non_commercial), indicators=[], vintages=[])
+                manifest.append(by_id[s.id])
+            m = by_id[s.id]
+            m["vintages"].append(entry)
+            m["indicators"] = sorted(set(m["indicators"]) | set(entry["indicators"]))
     manifest.append(gdl(root, out))
     entities(root, out, used)
     # keep entries other curation scripts (e.g. tools/curate_outcomes.py) added for their own folders
@@ -705,7 +1095,8 @@ def main(argv: list[str] | None = None) -> None:
         old = yaml.safe_load((out / "manifest.yaml").read_text(encoding="utf-8")) or {}
         manifest += [m for m in old.get("sources", []) if m.get("id") not in mine]
     (out / "manifest.yaml").write_text(
-        "# Shipped real data of holisec, written by tools/curate.py — one folder per source.\n"
+        "# Shipped real data of holisec, written by tools/curate.py — one folder per source. `vintages` are loaded in\n"
+        "# order (every source's vintage 1, then every vintage 2, ...): each later file adds a vintage in the store.\n"
         + yaml.safe_dump({"sources": manifest}, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"total shipped size: {size / 1e6:.2f} MB, {len(used)} country entities")

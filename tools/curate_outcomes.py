@@ -133,11 +133,44 @@ VDEM = ["v2x_polyarchy", "v2x_liberal", "v2x_civlib", "v2x_clphy", "v2x_rule", "
         "v2x_freexp", "v2xcl_disc"]
 
 
-def predictors(shared: Path) -> pd.DataFrame:
+#: V-Dem release of each predictor: the newest staged release that has the variable — v15 (ERT
+#: package, to 2024), else v14 (vdemlite, to 2023), else v12 (demspaces panel, to 2021). Each
+#: variable's whole series comes from one release (releases re-estimate every year: never spliced).
+VDEM_RELEASE = {"v2x_polyarchy": "v15",
+                **{c: "v14" for c in ["v2x_civlib", "v2x_clphy", "v2x_rule", "v2x_corr", "v2csreprss", "v2clkill",
+                                      "v2pepwrsoc", "v2x_ex_military"]},
+                **{c: "v12" for c in ["v2x_liberal", "v2csantimv", "v2svstterr", "v2x_freexp", "v2xcl_disc"]}}
+#: V-Dem country_text_id -> G&W code where the ISO3 mapping does not give it (historical units and
+#: the years a V-Dem unit continues a G&W predecessor: Serbia = Yugoslavia 345 before 2006,
+#: Czech Republic = Czechoslovakia 315 before 1993)
+VDEM_GW = {"DDR": 265, "YMD": 680, "VDR": 817}
+
+
+def vdem_newer(shared: Path, iso: pd.Series) -> pd.DataFrame:
+    """The v14 / v15 predictors keyed by gwcode-year (see ``VDEM_RELEASE``)."""
+    gw_of = {v: k for k, v in iso.items() if not str(v).startswith("G")} | VDEM_GW
+    v14 = pd.read_csv(shared / "vdem_vdemlite_v14" / "vdem_v14_vdemlite_subset_1970_2023.csv.gz",
+                      usecols=["country_text_id", "year"] + [c for c, r in VDEM_RELEASE.items() if r == "v14"])
+    v15 = pd.read_csv(shared / "vdem_ert_v15" / "vdem_ert_v15_country_year_1900_2024.csv.gz",
+                      usecols=["country_text_id", "year", "v2x_polyarchy"])
+    v = v14.merge(v15, on=["country_text_id", "year"], how="outer")
+    g = v["country_text_id"].map(gw_of)
+    g = g.mask((v["country_text_id"] == "SRB") & (v["year"] < 2006), 345)
+    g = g.mask((v["country_text_id"] == "CZE") & (v["year"] < 1993), 315)
+    v = v.assign(gwcode=g).dropna(subset=["gwcode"]).astype({"gwcode": int})
+    return v.drop(columns="country_text_id")
+
+
+def predictors(shared: Path, iso: pd.Series) -> pd.DataFrame:
     """Baseline predictors keyed by gwcode-year (values as published, lags applied later)."""
+    old = [c for c, r in VDEM_RELEASE.items() if r == "v12"]
     v = pd.read_csv(shared / "vdem_demspaces" / "states_v12_vdem_panel.csv.gz",
-                    usecols=["gwcode", "year"] + [f"lag0_{c}" for c in VDEM] + ["lag0_log_pop"])
+                    usecols=["gwcode", "year"] + [f"lag0_{c}" for c in old] + ["lag0_log_pop"])
     v.columns = [c.removeprefix("lag0_") for c in v.columns]
+    v = v.merge(vdem_newer(shared, iso), on=["gwcode", "year"], how="outer")
+    order = ["v2x_polyarchy", "v2x_liberal", "v2x_civlib", "v2x_clphy", "v2x_corr", "v2x_freexp", "v2x_rule",
+             "v2xcl_disc", "v2x_ex_military", "v2clkill", "v2svstterr", "v2csreprss", "v2csantimv", "v2pepwrsoc"]
+    v = v[["gwcode", "year"] + order + ["log_pop"]]  # the column order of the v12-only file
     inf = pd.read_csv(shared / "gw_panel_misc" / "wdi_infmort.csv", usecols=["gwcode", "year", "infmort"])
     gdp = pd.read_csv(shared / "gw_panel_misc" / "gdp.csv")
     gdp = gdp.assign(log_gdp_pc=np.log(gdp["NY.GDP.PCAP.KD"]), gdp_pc_growth=gdp["NY.GDP.PCAP.KD.ZG"])
@@ -177,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     out.to_parquet(a.out / "outcomes.parquet", index=False)
     ewp_forecasts(a.shared, iso).to_parquet(a.out / "ewp_forecasts.parquet", index=False)
     contiguity(a.contiguity_json, a.shared, iso).to_parquet(a.out / "contiguity.parquet", index=False)
-    pr = predictors(a.shared)
+    pr = predictors(a.shared, iso)
     pr = pr[pr.gwcode.isin(out.gwcode.unique()) & (pr.year >= 1946)]
     pr.insert(0, "iso3", pr.gwcode.map(iso))
     pr.astype({"gwcode": "int32", "year": "int32"}).sort_values(["gwcode", "year"]).to_parquet(

@@ -3,6 +3,11 @@
 Manifest: a list of entries (or ``{sources: [...]}``), each ``{id, file, name, citation, licence,
 url, non_commercial}`` plus optional ``entity_type`` (country|region) and ``entities`` (a path).
 ``file`` is a long Parquet (``entity, period, indicator, value``) relative to the manifest.
+Optional ``vintages``: a list of ``{vintage, file, release, indicators, [last_actual_year]}``, the
+releases of that source in the order they were shipped (``file`` then names the first). They are
+loaded in rounds — every source's vintage 1, then every vintage 2, ... — each file as a new
+vintage in the store (an empty ``value`` withdraws a key of an earlier vintage), so ``--as-of``
+the last ingest of round N gives exactly the data shipped as vintage N (:func:`vintage_ingest`).
 ``entities.parquet`` next to the manifest holds country attributes; one in a source's folder holds
 that source's entities (e.g. GDL regions with ``entity_type="region"`` and ``parent`` ISO3).
 """
@@ -46,6 +51,46 @@ def sources(manifest: str | Path | None = None) -> pd.DataFrame:
     return df[_FIELDS + [c for c in df.columns if c not in _FIELDS]]
 
 
+def vintages(manifest: str | Path | None = None) -> pd.DataFrame:
+    """One row per shipped file in load order: source, vintage, file, release, last_actual_year."""
+    rows = []
+    for e in _entries(manifest)[0]:
+        for v in _vintages(e):
+            rows.append({"source": e["id"], "vintage": int(v.get("vintage", 1)), "file": v["file"],
+                         "release": v.get("release", e.get("name", "")),
+                         "last_actual_year": v.get("last_actual_year")})
+    return pd.DataFrame(rows).sort_values("vintage", kind="stable").reset_index(drop=True)
+
+
+def _vintages(entry: dict) -> list[dict]:
+    return entry.get("vintages") or [{"vintage": 1, "file": entry["file"]}]
+
+
+def vintage_note(source: str, vintage: int, release: str) -> str:
+    """The ingest note of a shipped vintage (what ``holisec data vintages`` shows)."""
+    return f"shipped vintage {vintage} of {source}: {release}"
+
+
+def vintage_ingest(store: Store, vintage: int, manifest: str | Path | None = None) -> int:
+    """The last ingest id of shipped vintage ``vintage`` in ``store`` (found by the files' sha256): ``as_of``
+    it, the store holds the data shipped up to that vintage (later shipped vintages are not seen)."""
+    from holisec.data.store import _sha256_file
+
+    entries, base = _entries(manifest)
+    wanted = {(e["id"], _sha256_file(base / v["file"])) for e in entries for v in _vintages(e)
+              if int(v.get("vintage", 1)) == vintage}
+    if not wanted:
+        raise ValueError(f"no shipped vintage {vintage} in the manifest")
+    ing = store.vintages()
+    hit = ing[[(s, h) in wanted for s, h in zip(ing["source"], ing["sha256"])]]
+    loaded = set(ing["source"])  # shipped sources never loaded into this store are not asked for
+    lacking = sorted(s for s, _ in wanted if s in loaded and s not in set(hit["source"]))
+    if hit.empty or lacking:
+        raise ValueError(f"store {store.path} lacks the shipped vintage {vintage} file of "
+                         f"{lacking or sorted(s for s, _ in wanted)}; load it with `holisec data load --shipped`")
+    return int(hit["ingest_id"].max())
+
+
 def _entity_type(entry: dict, entities: Path | None) -> str:
     if entry.get("entity_type"):
         return str(entry["entity_type"])
@@ -74,15 +119,24 @@ def load_shipped(store: Store, sources: list[str] | None = None,
     top = base / "entities.parquet"
     if top.exists():
         store.add_entities(top)
+    files = [(e, v) for e in entries for v in _vintages(e)]
+    files.sort(key=lambda ev: int(ev[1].get("vintage", 1)))  # stable: manifest order within a vintage
     reports = []
-    for i, e in enumerate(entries, 1):
-        path = base / e["file"]
+    for i, (e, v) in enumerate(files, 1):
+        path = base / v["file"]
         ent = base / e["entities"] if e.get("entities") else path.parent / "entities.parquet"
         ent = ent if ent.exists() and ent != top else None
         meta = {k: e.get(k) for k in ("name", "citation", "licence", "url", "non_commercial")}
+        number = int(v.get("vintage", 1))
+        note = ""
+        if "vintages" in e:
+            note = vintage_note(e["id"], number, v.get("release", ""))
+            if number > 1:
+                meta["name"] = f"{e.get('name')}; vintage {number}: {v.get('release', '')}"
+                meta["citation"] = f"{e.get('citation')}; {v.get('citation', '')}".rstrip("; ")
         rep = store.ingest(path, e["id"], fmt="long", entity_type=_entity_type(e, ent), entities=ent,
-                           source_meta=meta, file=str(Path(e["file"])))
+                           source_meta=meta, file=str(Path(v["file"])), note=note)
         reports.append(rep)
         if progress is not None:
-            progress(i, len(entries), rep)
+            progress(i, len(files), rep)
     return reports

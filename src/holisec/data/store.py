@@ -459,7 +459,8 @@ class Store:
 
     def coverage(self, framework=None, as_of=None, entity_type: str = "country") -> pd.DataFrame:
         """Per indicator: entities, first/last year, years, observations and share missing over
-        the grid (all entities of ``entity_type`` in the store) x (first..last year of the indicator).
+        the grid (all entities of ``entity_type`` in the store) x (first..last year of the indicator),
+        and ``entities_last_year``: the entities observed in its last observed year (``last_year``).
 
         With a ``framework``: only its indicators (those without data too), with their ``domain``.
         """
@@ -470,15 +471,18 @@ class Store:
                  universe AS (SELECT count(DISTINCT entity) AS n FROM obs)
             SELECT indicator, count(DISTINCT entity) AS entities, min(period) AS first_year,
                    max(period) AS last_year, count(DISTINCT period) AS years, count(*) AS observations,
-                   1 - count(*) / (any_value(n) * (max(period) - min(period) + 1)) AS share_missing
-            FROM obs, universe GROUP BY indicator ORDER BY indicator""", params).df()
+                   1 - count(*) / (any_value(n) * (max(period) - min(period) + 1)) AS share_missing,
+                   count(DISTINCT entity) FILTER (WHERE period = last_period) AS entities_last_year
+            FROM (SELECT *, max(period) OVER (PARTITION BY indicator) AS last_period FROM obs), universe
+            GROUP BY indicator ORDER BY indicator""", params).df()
         if framework is None:
             return df
         tree = framework.tree
         inds = tree.index[tree["type"] == "Indicator"]
         out = pd.DataFrame({"indicator": inds, "domain": tree.loc[inds, "parent"].to_numpy()})
         out = out.merge(df, on="indicator", how="left")
-        out[["entities", "years", "observations"]] = out[["entities", "years", "observations"]].fillna(0).astype(int)
+        counts = ["entities", "years", "observations", "entities_last_year"]
+        out[counts] = out[counts].fillna(0).astype(int)
         out["share_missing"] = out["share_missing"].fillna(1.0)
         return out
 

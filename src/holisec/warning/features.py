@@ -22,6 +22,11 @@ import xarray as xr
 from holisec.warning.outcomes import KEY, load_contiguity
 
 LOCF_YEARS = 3
+#: V-Dem baseline predictors. Release per feature (the newest staged release with the variable,
+#: whole series from that one release; tools/curate_outcomes.py ``VDEM_RELEASE``): v15 (to 2024)
+#: v2x_polyarchy; v14 (to 2023) v2x_civlib, v2x_clphy, v2x_rule, v2x_corr, v2csreprss, v2clkill,
+#: v2pepwrsoc, v2x_ex_military; v12 (to 2021) v2x_liberal, v2csantimv, v2svstterr, v2x_freexp,
+#: v2xcl_disc. With the one-year lag and LOCF_YEARS, origin 2024 uses 2023 values of the v14 items.
 VDEM = ["v2x_polyarchy", "v2x_liberal", "v2x_civlib", "v2x_clphy", "v2x_rule", "v2x_corr",
         "v2csreprss", "v2clkill", "v2pepwrsoc", "v2csantimv", "v2svstterr", "v2x_ex_military",
         "v2x_freexp", "v2xcl_disc"]
