@@ -117,42 +117,75 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
              out_dir: Optional[Path] = typer.Option(None, help="Write reliability PNG and tables here."),
              outcomes: Optional[Path] = typer.Option(None, help="Replacement outcome table."),
              bootstrap: int = typer.Option(1000, help="Country-block bootstrap replicates."),
-             seed: int = typer.Option(0)):
-    """Rolling-origin evaluation: every metric of every model and baseline, dev and test."""
+             seed: int = typer.Option(0),
+             final: bool = typer.Option(False, "--final", help="Also score the LOCKED test years (target years "
+                                        "after 2015). Each --final run is appended to the store's scoring_log "
+                                        "(code version, data vintage, configuration hash, metrics, UTC time)."),
+             store: Optional[str] = StoreOpt):
+    """Rolling-origin evaluation on DEVELOPMENT origins (outcome window ending by 2015): every metric
+    of every model and baseline. The test years are scored only with --final, and logged."""
     from rich.console import Console
     from rich.progress import Progress
 
-    from holisec.warning.evaluate import evaluate as ev, evaluation_steps
-    from holisec.warning.outcomes import load_outcomes
+    from holisec.cli.common import user_errors
+    from holisec.warning.evaluate import DEV_LAST, evaluate as ev, evaluation_steps, final_metrics, run_config
+    from holisec.warning.indexscores import OriginIndex
+    from holisec.warning.outcomes import load_outcomes, load_predictors
+    from holisec.warning.publication import INPUT_LAGS
+    from holisec.warning.scoring_log import log_score
 
     _check_target(target)
-    with Progress(console=Console(stderr=True), transient=True) as bar:  # stdout stays clean for --json
-        task = bar.add_task(f"evaluating {target}", total=evaluation_steps())
+    with user_errors(), cli_store(store, read_only=not final) as st:
+        o = load_outcomes(outcomes) if outcomes else load_outcomes()
+        p = load_predictors()
+        ix = OriginIndex.from_store(st)
+        with Progress(console=Console(stderr=True), transient=True) as bar:  # stdout stays clean for --json
+            task = bar.add_task(f"evaluating {target}", total=evaluation_steps())
+            done = iter(range(evaluation_steps()))
 
-        done = iter(range(evaluation_steps()))
+            def step(msg: str) -> None:  # called as each stage starts: the earlier ones are done
+                bar.update(task, description=f"{target}: {msg}", completed=next(done, None))
 
-        def step(msg: str) -> None:  # called as each stage starts: the earlier ones are done
-            bar.update(task, description=f"{target}: {msg}", completed=next(done, None))
-
-        r = ev(target, load_outcomes(outcomes) if outcomes else None, B=bootstrap, seed=seed, progress=step)
+            r = ev(target, o, p, index=ix, B=bootstrap, seed=seed, progress=step, final=final)
+        n_scored = None
+        if final:
+            cfg = run_config(r, bootstrap=bootstrap, seed=seed, input_lags=INPUT_LAGS, index_lags=ix.lags,
+                             outcomes=_frame_hash(o), predictors=_frame_hash(p))
+            n_scored = log_score(st, target, cfg, final_metrics(r))
     if out_dir:
         write_outputs(r, out_dir)
     if as_json:
         from holisec.cli.common import print_json
 
-        print_json(to_json(r))
+        print_json(to_json(r) | {"times_test_scored": n_scored})
         return
+    split = "test" if final else "dev"
+    typer.echo(f"{'FINAL: development and locked test' if final else 'DEVELOPMENT'} origins "
+               f"{min(r.origins)}-{max(r.origins)} (dev = outcome window ending by {DEV_LAST})")
     typer.echo(r.metrics.round(4).to_string(index=False))
-    typer.echo("\nPaired differences (model - baseline), country-block bootstrap 95% CI:")
-    typer.echo(r.bootstrap[r.bootstrap.split == "test"].round(4).to_string(index=False))
+    typer.echo(f"\nPaired differences (model - baseline, {split}), country-block bootstrap 95% CI:")
+    typer.echo(r.bootstrap[r.bootstrap.split == split].round(4).to_string(index=False))
     if r.ewp is not None:
         typer.echo("\nEWP comparison (same country-years):")
         typer.echo(r.ewp.round(4).to_string(index=False))
-    typer.echo(f"\nverdict: {r.verdict}\nruntime: {r.runtime}")
+    typer.echo(f"\nverdict ({split}): {r.verdict}\nruntime: {r.runtime}")
+    if final:
+        typer.echo(f"\nThe {target} test years have now been scored {n_scored} time(s) in this store "
+                   "(table scoring_log).")
+    else:
+        typer.echo("\nTest years not scored (locked): use --final once the model is fixed.")
+
+
+def _frame_hash(df) -> str:
+    import hashlib
+
+    import pandas as pd
+
+    return hashlib.sha256(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()).hexdigest()[:16]
 
 
 def to_json(r) -> dict:
-    return {"target": r.target, "spec": r.spec.__dict__, "metrics": r.metrics.to_dict("records"),
+    return {"target": r.target, "final": r.final, "origins": r.origins, "spec": r.spec.__dict__, "metrics": r.metrics.to_dict("records"),
             "bootstrap": r.bootstrap.to_dict("records"), "per_year": r.per_year.to_dict("records"),
             "tuning": r.tuning.to_dict("records"),
             "ewp": None if r.ewp is None else r.ewp.to_dict("records"),
