@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench bench-uncertainty bench-coinr clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,6 +22,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# COINr and holisec on the same ASEM pipeline in one run (needs R; installs COINr into a temp library)
+bench-coinr: $(STAMP)
+	$(BIN)/python bench/coinr_compare.py
+
+bench-uncertainty: $(STAMP)
+	$(BIN)/python bench/bench_uncertainty.py
 
 clean:
 	rm -rf $(VENV) .holisec

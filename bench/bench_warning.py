@@ -22,7 +22,7 @@ def main() -> None:
     ap.add_argument("--out-dir", type=Path, default=None)
     ap.add_argument("--no-index", action="store_true", help="without the per-origin index features")
     a = ap.parse_args()
-    from holisec.warning.cli import write_outputs
+    from holisec.cli.warn import write_outputs
     from holisec.warning.evaluate import evaluate
     from holisec.warning.forecast import forecast
 

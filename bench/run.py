@@ -1,8 +1,9 @@
 """Index-engine benchmark: default build on the shipped panel, audit, and COINr's ASEM example.
 
 Prints the panel's shape, median wall times, peak memory, and ratios against baselines
-measured in the same run (per-year builds, the way one builds a COINr coin per year; and
-COINr's own published timings on this machine). No assertions: run ``make bench``.
+measured in the same run (per-year builds, the way one builds a COINr coin per year; and, when
+R is installed, COINr itself running its example pipeline beside holisec's ``coinr_example``
+recipe, see ``bench/coinr_compare.py``). No assertions: run ``make bench``.
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COINR = ROOT / "tests" / "fixtures" / "coinr"
-COINR_MS = {"simple": 12.0, "full": 65.0}  # COINr 1.1.14 on this machine (issue 4)
 
 
 def timeit(fn, repeat: int = 7) -> tuple[float, object]:
@@ -42,6 +42,7 @@ def main() -> None:
     from holisec.framework import load_framework
     from holisec.index import audit_result, entity_groups, framework_panel
     from holisec.pipeline import PipelineError, Recipe, build, default_recipe, read_coinr
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.duckdb")
@@ -81,16 +82,18 @@ def main() -> None:
           f"({len(fw.groups) - 1} rebuilds): {loo_s:.2f} s")
 
     asem, asem_fw, asem_groups = read_coinr(COINR / "ASEM_iData.csv", COINR / "ASEM_iMeta.csv")
-    simple = Recipe.builtin("coinr_minmax_amean")
-    simple_s, _ = timeit(lambda: build(simple, asem, asem_fw, entity_groups=asem_groups), repeat=15)
-    # COINr's full example imputes by GDP-per-capita group: same recipe, group column swapped
-    asem_groups = asem_groups.rename(columns={"GDPpc_group": "region"})
-    full_asem_s, _ = timeit(lambda: build(recipe, asem, asem_fw, entity_groups=asem_groups), repeat=15)
-    print(f"ASEM (COINr example, {asem.sizes['entity']} units x {asem.sizes['indicator']} indicators): "
-          f"min-max + arithmetic mean {simple_s * 1e3:.1f} ms (COINr {COINR_MS['simple']:.0f} ms, "
-          f"ratio {COINR_MS['simple'] / (simple_s * 1e3):.1f}x); default recipe (screen, interpolate, group median, JRC treat, min-max, mean) "
-          f"{full_asem_s * 1e3:.1f} ms (COINr full example {COINR_MS['full']:.0f} ms, "
-          f"ratio {COINR_MS['full'] / (full_asem_s * 1e3):.1f}x)")
+    for name in ("coinr_minmax_amean", "coinr_example"):
+        rec = Recipe.builtin(name)
+        asem_s, _ = timeit(lambda: build(rec, asem, asem_fw, entity_groups=asem_groups), repeat=15)
+        print(f"ASEM ({asem.sizes['entity']} units x {len(asem_fw.indicators)} indicators), holisec recipe {name!r} "
+              f"({' -> '.join(s.step + ' ' + s.method for s in rec.steps)}): median {asem_s * 1e3:.1f} ms")
+    from coinr_compare import compare, describe, r_missing_reason
+
+    reason = r_missing_reason()
+    if reason:
+        print(f"COINr comparison not run: {reason}; no COINr figure is printed (make bench-coinr when R is present)")
+    else:
+        print("like-for-like: " + describe(compare(repeat=15)))
     print(f"python {sys.version.split()[0]}")
 
 

@@ -2,7 +2,7 @@
 
 Usage: ``python bench/bench_warning.py --out-dir DIR`` then
 ``python bench/warning_report.py DIR [TARGET ...] > sections.md``. Reads the ``<target>.json``
-files that ``holisec.warning.cli.write_outputs`` writes, so the tables in the docs are the
+files that ``holisec.cli.warn.write_outputs`` writes, so the tables in the docs are the
 run's own numbers, never retyped.
 """
 

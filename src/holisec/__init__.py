@@ -11,6 +11,8 @@ index (higher = more risk), its audit and early warnings. The Python API mirrors
     result = hs.build_from_store(store)            # holisec build
     result.rank(2019)                              # holisec rank --year 2019
     hs.audit_result(result)                        # holisec audit
+    hs.uncertainty(store, n=1000, seed=0)          # holisec uncertainty --n 1000 --seed 0 --out u.xlsx
+    hs.sensitivity(store, method="sobol", n=256)   # holisec sensitivity --method sobol
     hs.balances(result)                            # holisec balance
     hs.coordination(result)                        # holisec coordination
     hs.obstacle_table(result, "NGA")               # holisec obstacles NGA
@@ -41,6 +43,9 @@ _LAZY = {
     "open_store": "holisec.index",
     "build_from_store": "holisec.index",
     "audit_result": "holisec.index",
+    "uncertainty": "holisec.uncertainty.api",
+    "sensitivity": "holisec.uncertainty.api",
+    "UncertaintySpec": "holisec.uncertainty.spec",
     "balances": "holisec.holistic.balances",
     "coordination": "holisec.holistic.coordination",
     "obstacle_table": "holisec.holistic.obstacles",

@@ -1,86 +1,62 @@
-"""Effective weights and the correlation ratio against hand computations."""
+"""Effective weights (nominal weights multiplied down the tree, COINr ``get_eff_weights``)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import xarray as xr
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
-from holisec.audit import correlation_ratio, effective_weights
+from holisec.audit import effective_weights
+from holisec.framework import from_dict
 
-# From the clean group G (see conftest): var(a+b+c) = 17, cov(a, sum) = 6.5,
-# cov(b, sum) = cov(c, sum) = 5.25, var_i = 2.5, so
-# r_a^2 = 6.5^2/(2.5*17) = 42.25/42.5, r_b^2 = r_c^2 = 27.5625/42.5,
-# sum = 97.375/42.5 -> effective a = 42.25/97.375 = 0.43389, b = c = 27.5625/97.375 = 0.28306.
-EFF_A, EFF_B = 42.25 / 97.375, 27.5625 / 97.375
+COINR = Path(__file__).resolve().parents[1] / "fixtures" / "coinr"
 
 
-def test_effective_hand_values(scores, tree):
-    e = effective_weights(scores, tree)
-    g = e[e.parent == "G"].set_index("code")
-    assert g.at["a", "r2"] == pytest.approx(42.25 / 42.5)
-    assert g.at["a", "effective"] == pytest.approx(EFF_A)
-    assert g.at["b", "effective"] == pytest.approx(EFF_B)
-    assert g.at["c", "effective"] == pytest.approx(EFF_B)
-    np.testing.assert_allclose(g.nominal, 1 / 3)
-    assert g.at["a", "effective_to_nominal"] == pytest.approx(3 * EFF_A)
-    assert not (g.under_represented | g.over_represented).any()
-    assert e.groupby("parent").effective.sum().to_numpy() == pytest.approx(1.0)
-    assert e.groupby("parent").nominal.sum().to_numpy() == pytest.approx(1.0)
+def test_hand_computed_effective_weights():
+    # R <- A (weight 3), B (weight 1); A <- a1 (1), a2 (3); B <- b1
+    # within parents: A 0.75, B 0.25, a1 0.25, a2 0.75, b1 1 -> effective a1 0.1875, a2 0.5625, b1 0.25
+    fw = from_dict({"id": "f", "name": "f", "groups": [
+        {"id": "R", "name": "R"}, {"id": "A", "name": "A", "parent": "R", "weight": 3},
+        {"id": "B", "name": "B", "parent": "R", "weight": 1}], "indicators": [
+        {"id": "a1", "name": "a1", "parent": "A", "weight": 1}, {"id": "a2", "name": "a2", "parent": "A", "weight": 3},
+        {"id": "b1", "name": "b1", "parent": "B"}]})
+    e = effective_weights(fw.tree).set_index("code")
+    assert e.loc[["a1", "a2", "b1", "A", "B", "R"], "effective_weight"].tolist() == pytest.approx(
+        [0.1875, 0.5625, 0.25, 0.75, 0.25, 1.0])
+    assert e.loc[["a1", "a2"], "weight"].tolist() == [0.25, 0.75]
+    # the weights actually used (e.g. equal) replace the framework's
+    eq = effective_weights(fw.tree, pd.Series(1.0, index=fw.tree.index)).set_index("code")
+    assert eq.loc[["a1", "a2", "b1"], "effective_weight"].tolist() == pytest.approx([0.25, 0.25, 0.5])
 
 
-def test_effective_flags_mismatched_nominal_weight(scores, tree):
-    t = tree.copy()
-    t.loc["a", "weight"] = 0.1
-    # nominal a = 0.1/2.1 = 0.0476, effective 0.4339 -> 9.1 x nominal -> over-represented;
-    # nominal b = 1/2.1 = 0.476, effective 0.283 -> 0.59 x nominal (> 1/2) -> not flagged.
-    g = effective_weights(scores, t).query("parent == 'G'").set_index("code")
-    assert g.at["a", "nominal"] == pytest.approx(0.1 / 2.1)
-    assert g.at["a", "over_represented"]
-    assert not g.loc[["b", "c"], "under_represented"].any()
-    g3 = effective_weights(scores, t, ratio=1.5).query("parent == 'G'").set_index("code")
-    assert g3.loc[["b", "c"], "under_represented"].all()  # 0.59 < 1/1.5
+def test_effective_weights_match_coinr_get_eff_weights_on_asem():
+    from holisec.pipeline import read_coinr
+
+    _, fw, _ = read_coinr(COINR / "ASEM_iData.csv", COINR / "ASEM_iMeta.csv")
+    ref = pd.read_csv(COINR / "effective_weights_asem.csv").set_index("iCode")
+    mine = effective_weights(fw.tree).set_index("code")
+    assert set(mine.index) == set(ref.index)
+    np.testing.assert_allclose(mine.loc[ref.index, "effective_weight"], ref["EffWeight"], atol=1e-12)
+    indicators = mine[mine["type"] == "Indicator"]
+    assert indicators["effective_weight"].sum() == pytest.approx(1.0)
 
 
-def test_correlation_ratio_hand_values():
-    # x = [1,2,3,4] in 2 bins {1,2} and {3,4}; y = [1,3,2,4]: bin means 2 and 3, grand mean 2.5
-    # between SS = 2*0.25 + 2*0.25 = 1, total SS = 2.25+0.25+0.25+2.25 = 5 -> eta^2 = 0.2
-    assert correlation_ratio([1, 2, 3, 4], [1, 3, 2, 4], bins=2) == pytest.approx(0.2)
-    # y constant within bins -> eta^2 = 1; a non-monotone relation keeps eta^2 high
-    assert correlation_ratio([1, 2, 3, 4], [0, 0, 5, 5], bins=2) == pytest.approx(1.0)
-    x = np.linspace(-1, 1, 400)
-    assert correlation_ratio(x, x**2) > 0.9 > np.corrcoef(x, x**2)[0, 1] ** 2
-    # NaN cases dropped pairwise; too few cases -> NaN
-    assert correlation_ratio([1, 2, np.nan, 3, 4], [1, 3, 9, 2, 4], bins=2) == pytest.approx(0.2)
-    assert np.isnan(correlation_ratio([1, 2], [2, 1]))
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 
-def test_main_effect_columns(scores, tree):
-    e = effective_weights(scores, tree)
-    assert {"eta2", "main_effect_share"} <= set(e.columns)
-    fin = e.dropna(subset=["eta2"])
-    assert ((fin.eta2 >= 0) & (fin.eta2 <= 1)).all()
-    assert fin.groupby("parent").main_effect_share.sum().to_numpy() == pytest.approx(1.0)
-
-
-@settings(max_examples=50, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(4, 12), st.integers(1, 4)),
-              elements=st.floats(0, 100, allow_nan=False, width=32)),
-       st.lists(st.floats(0.1, 5), min_size=4, max_size=4))
-def test_property_effective_weights_sum_to_one(X, w):
-    k = X.shape[1]
-    codes = [f"i{j}" for j in range(k)]
-    tree = pd.DataFrame({"name": codes + ["P"], "type": ["Indicator"] * k + ["Aggregate"],
-                         "parent": ["P"] * k + [None], "weight": w[:k] + [1.0], "direction": 1,
-                         "level": [1] * k + [2]}, index=codes + ["P"])
-    parent = X @ np.asarray(w[:k]) / sum(w[:k])
-    da = xr.DataArray(np.c_[X, parent][:, None, :], dims=("entity", "period", "code"),
-                      coords={"entity": [f"e{i}" for i in range(len(X))], "period": [1], "code": codes + ["P"]})
-    e = effective_weights(da, tree)
-    assert e.nominal.sum() == pytest.approx(1.0)
-    if e.effective.notna().any():
-        assert e.effective.sum() == pytest.approx(1.0)
-        assert (e.effective.dropna() >= 0).all()
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.01, 10), min_size=6, max_size=6))
+def test_property_each_level_sums_to_one_and_children_split_their_parent(w):
+    # R <- A, B; A <- a1, a2; B <- b1, b2
+    fw = from_dict({"id": "f", "name": "f", "groups": [
+        {"id": "R", "name": "R"}, {"id": "A", "name": "A", "parent": "R", "weight": w[0]},
+        {"id": "B", "name": "B", "parent": "R", "weight": w[1]}], "indicators": [
+        {"id": c, "name": c, "parent": p, "weight": x}
+        for c, p, x in zip(["a1", "a2", "b1", "b2"], ["A", "A", "B", "B"], w[2:])]})
+    e = effective_weights(fw.tree).set_index("code")["effective_weight"]
+    assert e[["a1", "a2", "b1", "b2"]].sum() == pytest.approx(1.0)
+    assert e[["A", "B"]].sum() == pytest.approx(1.0)
+    assert e["a1"] + e["a2"] == pytest.approx(e["A"])
+    assert e["a1"] == pytest.approx(w[0] / (w[0] + w[1]) * w[2] / (w[2] + w[3]))

@@ -41,5 +41,5 @@ def test_audit_of_a_build_with_leave_one_out(asem):
     assert by[["Conn", "Sust"]].min() > by[ind.dropped.unique()].median()
     # coverage is computed on the raw panel (53 codes: 49 indicators + 4 denominators)
     assert len(rep.coverage["indicator"]) == panel.sizes["indicator"]
-    np.testing.assert_allclose(rep.effective.groupby(["parent"]).effective.sum(), 1.0)
+    np.testing.assert_allclose(rep.correlation_importance.groupby(["parent"]).importance.sum(), 1.0)
     json.dumps(rep.to_dict(), allow_nan=False)

@@ -72,7 +72,7 @@ def test_coinr_asem_runs_and_is_consistent():
     rep = audit(s, tree)
     assert set(rep.reliability.parent) == set(tree.index[tree.type == "Aggregate"])
     assert (rep.reliability.alpha.dropna() <= 1).all()
-    np.testing.assert_allclose(rep.effective.groupby("parent").effective.sum(), 1.0)
+    np.testing.assert_allclose(rep.correlation_importance.groupby("parent").importance.sum(), 1.0)
     # cross-check alpha of one pillar against the textbook formula on complete rows
     kids = tree.index[tree.parent == "Political"].tolist()
     X = df[kids].dropna().to_numpy()

@@ -233,3 +233,19 @@ def test_demo_loads_ranks_and_shows_red_alerts(tmp_path):
     assert again.exit_code == 0, again.output
     with Store(store, read_only=True) as st:
         assert st.con.execute("SELECT count(DISTINCT build_id) FROM alerts").fetchone()[0] == 1
+
+
+def test_audit_of_coinr_tables_and_rank_out(tmp_path, store):
+    res = runner.invoke(app, ["audit", "--idata", str(COINR / "ASEM_iData.csv"), "--imeta", str(COINR / "ASEM_iMeta.csv"),
+                              "--importance", "none", "--json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.stdout)
+    assert rep["framework"] == "coinr" and rep["reliability"]
+    assert not rep.get("validity")  # no published benchmarks for a COINr pair
+    out = tmp_path / "rank.csv"
+    res = runner.invoke(app, ["rank", "--store", store, "--year", "2019", "--top", "5", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    t = pd.read_csv(out)
+    assert t["rank"].tolist() == [1, 2, 3, 4, 5] and {"entity", "name", "score", "imputed", "recipe_hash",
+                                                       "scale"} <= set(t.columns)
+    assert t["imputed"].between(0, 1).all() and t.loc[0, "scale"].startswith("Scores 0-100, higher = more risk")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from holisec.data.errors import InputError
 from holisec.data.shipped import load_shipped, sources
-from holisec.data.store import Store
+from holisec.data.store import Store, VintageError
 from holisec.framework import Framework
 
 V1 = "country,year,indicator,value\nFrance,2020,gdp,1.5\nDEU,2020,gdp,2\nWorld,2020,gdp,9\nAtlantis,2020,gdp,1\n"
@@ -82,7 +82,8 @@ def test_revision_appends_only_changes_and_as_of(store, write):
     # as_of a timestamp between the two ingests
     t1 = v["time"].iloc[0]
     assert store.observations(as_of=t1).equals(store.observations(as_of=1))
-    assert store.observations(as_of="1990-01-01").empty
+    with pytest.raises(VintageError, match="before the first ingest"):  # was: silently empty
+        store.observations(as_of="1990-01-01")
 
 
 def test_withdrawn_value_and_absent_key(store, write):

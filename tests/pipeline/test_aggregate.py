@@ -38,15 +38,26 @@ def test_weights_argument_overrides_framework():
 
 
 def test_geometric_and_harmonic_means():
-    panel = make_panel([[[4, 16]], [[2, 6]], [[0, 5]]], indicators=["x", "y"])
+    panel = make_panel([[[4, 16]], [[2, 6]], [[1, 5]]], indicators=["x", "y"])
     g, _ = aggregate(panel, "gmean", framework=two_children())
-    assert group(g) == pytest.approx([8, np.sqrt(12), 0])
+    assert group(g) == pytest.approx([8, np.sqrt(12), np.sqrt(5)])
     g13, _ = aggregate(panel, "gmean", framework=two_children((1, 3)))
     assert group(g13)[0] == pytest.approx(4 ** 0.25 * 16 ** 0.75)
     h, _ = aggregate(panel, "hmean", framework=two_children())
-    assert group(h) == pytest.approx([2 / (1 / 4 + 1 / 16), 3, 0])
-    with pytest.raises(PipelineError, match="lo=1"):
+    assert group(h) == pytest.approx([2 / (1 / 4 + 1 / 16), 3, 2 / (1 + 1 / 5)])
+    with pytest.raises(PipelineError, match="lo: 1"):
         aggregate(make_panel([[[-1, 2]]], indicators=["x", "y"]), "gmean", framework=two_children())
+
+
+@pytest.mark.parametrize("method", ["gmean", "hmean"])
+def test_geometric_and_harmonic_means_refuse_zeros_and_say_what_to_do(method):
+    # a zero made the old gmean/hmean return 0 for the whole group, silently (COINr stops: issue #47)
+    panel = make_panel([[[4, 16]], [[0, 6]], [[2, 0]]], indicators=["x", "y"])
+    with pytest.raises(PipelineError) as err:
+        aggregate(panel, method, framework=two_children())
+    msg = str(err.value)
+    assert f"aggregate {method}: 2 of 6 input values are zero or negative (minimum 0)" in msg
+    assert "x (1), y (1)" in msg and "lo: 1, hi: 100" in msg and "shift" in msg
 
 
 def test_copeland_counts_pairwise_wins_minus_losses():

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -152,3 +154,34 @@ def test_screening_everything_away_is_a_clear_error(panel, framework, groups):
         {"step": "normalise", "method": "minmax"}, {"step": "aggregate", "method": "amean"}]})
     with pytest.raises(PipelineError, match=r"steps\[0\] \(impute screen .*left no data: dropped 0 indicator"):
         build(recipe, panel, framework, entity_groups=groups)
+
+
+def test_gmean_on_a_0_100_scale_is_an_error_naming_the_recipe_step(panel, framework, groups):
+    recipe = Recipe.from_dict(RECIPE).replace("normalise", lo=0.0).replace("aggregate", method="gmean")
+    with pytest.raises(PipelineError, match=r"recipe 'full' steps\[7\] \(aggregate gmean\): aggregate gmean: "
+                                            r"\d+ of \d+ input values are zero or negative.*lo: 1, hi: 100"):
+        build(recipe, panel, framework, entity_groups=groups)
+    # the documented remedy works: 1-100 gives positive scores everywhere
+    ok = build(Recipe.from_dict(RECIPE).replace("aggregate", method="gmean"), panel, framework, entity_groups=groups)
+    assert float(ok.scores.min()) >= 1.0
+
+
+@pytest.mark.parametrize("weights, match", [
+    ({"a1": -1.0}, r"my_recipe\.yaml: invalid recipe.*steps\[6\] \(weight\)\.params\.weights\.a1: weight -1\.0 is negative"),
+    ({"B": -0.5}, r"steps\[6\] \(weight\)\.params\.weights\.B: weight -0\.5 is negative"),
+])
+def test_recipe_with_negative_weight_is_refused_at_validation(weights, match):
+    raw = {**RECIPE, "steps": [*RECIPE["steps"][:6], {"step": "weight", "method": "framework",
+                                                      "params": {"weights": weights}}, RECIPE["steps"][7]]}
+    with pytest.raises(ValueError, match=re.compile(match, re.S)):
+        Recipe.from_dict(raw, "my_recipe.yaml")
+
+
+def test_all_zero_weights_in_a_group_are_an_error_naming_key_and_group(panel, framework, groups):
+    recipe = Recipe.from_dict({**RECIPE, "steps": [*RECIPE["steps"][:6], {
+        "step": "weight", "method": "framework", "params": {"weights": {"a1": 0, "a2": 0}}}, RECIPE["steps"][7]]})
+    with pytest.raises(PipelineError) as err:
+        build(recipe, panel, framework, entity_groups=groups)
+    msg = str(err.value)
+    assert msg.startswith("recipe 'full' steps[6] (weight framework): ")
+    assert "params.weights overrides gives all-zero weights within group 'A' (children ['a1', 'a2'])" in msg

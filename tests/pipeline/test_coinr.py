@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from holisec.pipeline import Recipe, build, read_coinr
+from holisec.pipeline import PipelineError, Recipe, build, read_coinr
 
 from .conftest import COINR
 
@@ -61,3 +61,41 @@ def test_denominate_with_imeta_denominators(asem):
     raw = result.datasets["raw"]
     assert result.datasets["denominated"].sel(entity="AUT", indicator="Goods").item() == pytest.approx(
         raw.sel(entity="AUT", indicator="Goods").item() / raw.sel(entity="AUT", indicator="GDP").item())
+
+
+def test_coinr_example_recipe_matches_build_example_coin(asem):
+    """COINr's full example (denominate, EurAsia_group means, screen 0.9, treat, min-max, mean).
+
+    The fixture was produced with COINr 1.1.14 / R 4.2.2 (see tests/fixtures/coinr/README.md).
+    Before winsorised points were counted distinctly (COINr ``nwin``), Services differed by 28.7.
+    """
+    panel, framework, groups = asem
+    reference = pd.read_csv(COINR / "results_coinr_example.csv").set_index("uCode")
+    result = build("coinr_example", panel, framework, entity_groups=groups)
+    assert [s.step for s in result.recipe.steps] == [
+        "denominate", "impute", "impute", "treat", "normalise", "weight", "aggregate"]
+    mine = result.scores.isel(period=0).to_pandas()
+    assert sorted(mine.index) == sorted(reference.index) and reference.shape == (51, 60)
+    mine = mine.loc[reference.index, reference.columns]
+    assert (mine.isna() == reference.isna()).all().all()
+    assert np.nanmax(np.abs(mine.to_numpy() - reference.to_numpy())) < 1e-9
+    treated = result.reports["treated"]
+    assert set(treated.loc[treated["entity"] == "LUX", "indicator"]) >= {"Services", "ForPort"}
+
+
+def test_read_coinr_non_numeric_cell_is_an_error_naming_row_and_column():
+    data = pd.read_csv(COINR / "ASEM_iData.csv")
+    data["Goods"] = data["Goods"].astype(object)
+    data.loc[3, "Goods"] = "n/a*"
+    with pytest.raises(PipelineError, match=r"iData row 5, column Goods: 'n/a\*' is not a number"):
+        read_coinr(data, COINR / "ASEM_iMeta.csv")
+
+
+def test_read_coinr_panel_rows_in_any_order_give_the_same_panel():
+    data = pd.read_csv(COINR / "ASEM_iData_p.csv")
+    a = read_coinr(data, COINR / "ASEM_iMeta.csv")
+    b = read_coinr(data.sample(frac=1.0, random_state=1), COINR / "ASEM_iMeta.csv")
+    assert b[0].sortby("entity").identical(a[0].sortby("entity"))
+    dup = pd.concat([data, data.iloc[[7]]], ignore_index=True)
+    with pytest.raises(PipelineError, match=r"duplicate uCode/Time rows: \[\['.+', \d+\]\] \(file rows \[257\]\)"):
+        read_coinr(dup, COINR / "ASEM_iMeta.csv")

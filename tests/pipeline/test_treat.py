@@ -60,3 +60,35 @@ def test_period_scope_treats_each_year_separately():
     out, report = treat(panel, scope="period")
     assert out.values[-1, 0, 0] == 10 and out.values[-1, 1, 0] == 11
     assert report["period"].tolist() == [2000]
+
+
+# 1..30 and three outliers. Skewness/kurtosis (type 2) after each round, by hand (scipy agrees):
+# round 0: fails; round 1 (310 -> 215): fails; round 2 (215, 215 -> 200): fails;
+# round 3 (200, 200, 200 -> 30): passes. So the column needs exactly 3 distinct points.
+EXACTLY_THREE = list(range(1, 31)) + [200, 215, 310]
+
+
+def test_winmax_counts_distinct_points_like_coinr_nwin():
+    # with winmax=3 the three outliers are winsorised to 30 (the old count 1, 3, 6 stopped
+    # after two rounds and log-transformed the column instead)
+    out, report = treat(column(EXACTLY_THREE), winmax=3)
+    assert out.values.ravel().tolist() == list(range(1, 31)) + [30, 30, 30]
+    assert report[["entity", "method", "before", "after"]].values.tolist() == [
+        ["E31", "winhi", 200.0, 30.0], ["E32", "winhi", 215.0, 30.0], ["E33", "winhi", 310.0, 30.0]]
+
+
+def test_winmax_below_the_points_needed_falls_back_to_log():
+    out, report = treat(column(EXACTLY_THREE), winmax=2)
+    x = np.array(EXACTLY_THREE, float)
+    np.testing.assert_allclose(out.values.ravel(), np.log(x - 1 + 0.01 * (310 - 1)))
+    assert report["method"].tolist() == ["log_ct"]
+
+
+def test_default_winmax_five_with_two_columns_and_a_low_tail():
+    # column 1 needs 3 points (winmax 5 is enough); column 2 is its mirror image (low outliers)
+    mirrored = [-v for v in EXACTLY_THREE]
+    panel = make_panel([[[a, b]] for a, b in zip(EXACTLY_THREE, mirrored)])
+    out, report = treat(panel, winmax=5)
+    assert out.values[:, 0, 0].tolist() == list(range(1, 31)) + [30, 30, 30]
+    assert out.values[:, 0, 1].tolist() == [-v for v in range(1, 31)] + [-30, -30, -30]
+    assert sorted(report["method"].value_counts().items()) == [("winhi", 3), ("winlo", 3)]

@@ -64,3 +64,34 @@ def test_optimised_weights_follow_unequal_targets_and_are_reproducible():
     assert w1.equals(w2)
     got = rep.set_index("code").loc[["p", "q", "r"], "statistic"].tolist()
     assert got == pytest.approx([0.5, 0.25, 0.25], abs=1e-4)
+
+
+def test_negative_override_is_an_error_naming_the_key_and_group(small_framework):
+    with pytest.raises(PipelineError, match=r"params\.weights\.a2 = -2 \(group 'A'\).*must be >= 0"):
+        weight(small_framework, "framework", weights={"a2": -2})
+
+
+def test_all_zero_weights_from_the_framework_are_an_error(small_framework):
+    raw = small_framework.model_dump()
+    for ind in raw["indicators"]:
+        if ind["parent"] == "A":
+            ind["weight"] = 0
+    fw = from_dict(raw)
+    with pytest.raises(PipelineError, match=r"framework weights gives all-zero weights within group 'A'"):
+        weight(fw, "framework")
+    with pytest.raises(PipelineError, match=r"all-zero weights within group 'A'"):
+        from holisec.pipeline.steps.aggregate import aggregate
+
+        from .conftest import make_panel
+        aggregate(make_panel([[[1, 2, 3]]], indicators=["a1", "a2", "b1"]), framework=fw)
+
+
+def test_derived_weights_that_end_all_zero_are_an_error():
+    # optimise with min_weight 0 cannot be checked by hand to end at zero, so feed pca an
+    # override that zeroes the group above the pca level (the root's children): an error names it
+    a = [1.0, 2.0, 3.0, 4.0]
+    fw = flat_framework(["a", "b"])
+    scores = scores_for({"a": a, "b": [4.0, 1.0, 3.0, 2.0]})
+    with pytest.raises(PipelineError, match=r"pca weights on framework weights with params\.weights overrides "
+                                            r"gives all-zero weights within group 'R' \(children \['G'\]\)"):
+        weight(fw, "pca", scores=scores, weights={"G": 0})

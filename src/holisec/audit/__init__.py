@@ -6,7 +6,8 @@ aggregates, higher = more risk), the framework ``tree`` and optionally the raw p
 """
 from holisec.audit.correlation import correlation_matrix, cross_level, within_group
 from holisec.audit.coverage import coverage, coverage_summary
-from holisec.audit.effective import correlation_ratio, effective_weights
+from holisec.audit.correlation_importance import correlation_importance, correlation_ratio
+from holisec.audit.effective import effective_weights
 from holisec.audit.importance import leave_one_out, rank_shift, summarise_importance
 from holisec.audit.pca import pca, pca_eigen
 from holisec.audit.reliability import cronbach_alpha, reliability
@@ -19,7 +20,7 @@ __all__ = [
     "correlation_matrix", "within_group", "cross_level",
     "cronbach_alpha", "reliability",
     "pca", "pca_eigen",
-    "effective_weights", "correlation_ratio",
+    "effective_weights", "correlation_importance", "correlation_ratio",
     "leave_one_out", "rank_shift", "summarise_importance",
     "external_validity", "summarise_validity",
 ]

@@ -253,3 +253,21 @@ def correlate_rows(X: np.ndarray, rows: Sequence[int], method: Method = "pearson
         return r, n
     r, n = correlate(X, method, use, min_obs)
     return r[:, rows, :], n[:, rows, :]
+
+
+def correlation_pvalue(r: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Two-sided p-value of a correlation ``r`` on ``n`` cases (H0: no correlation).
+
+    ``t = r sqrt((n - 2) / (1 - r^2))`` with ``n - 2`` degrees of freedom: exact for Pearson
+    under normality, and the approximation ``scipy.stats.spearmanr`` and COINr's
+    ``get_pvals`` (``cor.test``) use for Spearman. NaN where ``r`` is NaN or ``n < 3``.
+    """
+    from scipy.stats import t as student_t
+
+    r, n = np.asarray(r, float), np.asarray(n, float)
+    df = n - 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rr = np.clip(np.abs(r), 0.0, 1.0)
+        tval = rr * np.sqrt(df / np.maximum(1.0 - rr**2, 0.0))
+        p = 2 * student_t.sf(tval, df)
+    return np.where(np.isnan(r) | (df < 1), np.nan, np.where(rr >= 1.0, 0.0, p))

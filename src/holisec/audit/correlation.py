@@ -11,13 +11,14 @@ A* 168(2), 307-323.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from holisec.audit._common import (
-    MIN_OBS, Method, Use, ancestors, check_scores, correlate, correlate_rows, groups_of,
+    MIN_OBS, Method, Use, ancestors, check_scores, correlate, correlate_rows, correlation_pvalue, groups_of,
     select_periods, stack,
 )
 
@@ -40,8 +41,10 @@ def correlation_matrix(
     use: Use = "pairwise",
     period: int | Sequence[int] | None = None,
     min_obs: int = MIN_OBS,
+    pval: float | None = None,
+    values: Literal["r", "p"] = "r",
 ) -> pd.DataFrame:
-    """Correlation matrix of ``codes``, pooled over all entity-period cases.
+    """Correlation matrix of ``codes`` (or its p-values), pooled over all entity-period cases.
 
     Parameters
     ----------
@@ -56,21 +59,39 @@ def correlation_matrix(
         Restrict to these periods before pooling (a single int gives a cross-section).
     min_obs : int
         Fewer jointly observed cases give NaN.
+    pval : float, optional
+        COINr's ``pval`` mask (``get_corr(pval = 0.05)``): off-diagonal correlations whose
+        two-sided p-value (:func:`~holisec.audit._common.correlation_pvalue`) is ``>= pval``
+        are set to NaN. Default: no mask.
+    values : {"r", "p"}
+        Return the correlations (default) or their p-values (COINr ``get_pvals``).
 
     Returns
     -------
     pandas.DataFrame
-        Symmetric, unit diagonal (NaN for constant or too sparse columns).
+        Symmetric, unit diagonal (NaN for constant or too sparse columns); p-values have a
+        zero diagonal.
 
     References
     ----------
     OECD/JRC (2008), Handbook on Constructing Composite Indicators, Step 4.
+    COINr ``get_corr()``, ``get_pvals()``: https://bluefoxr.github.io/COINr/articles/analysis.html
     """
+    if values not in ("r", "p"):
+        raise ValueError(f"correlation_matrix: values must be 'r' or 'p', got {values!r}")
+    if pval is not None and not 0 < pval <= 1:
+        raise ValueError(f"correlation_matrix: pval must be in (0, 1], got {pval!r}")
     scores = select_periods(check_scores(scores), period)
     codes = list(scores["code"].values) if codes is None else list(codes)
     X, _ = stack(scores, codes, by_period=False)
-    r, _ = correlate(X, method, use, min_obs)
-    return pd.DataFrame(r[0], index=pd.Index(codes, name="code"), columns=pd.Index(codes, name="code"))
+    r, n = correlate(X, method, use, min_obs)
+    r, n = r[0], n[0]
+    p = correlation_pvalue(r, n)
+    np.fill_diagonal(p, np.where(np.isnan(np.diag(r)), np.nan, 0.0))
+    out = p if values == "p" else r
+    if pval is not None:
+        out = np.where(p >= pval, np.nan, out)
+    return pd.DataFrame(out, index=pd.Index(codes, name="code"), columns=pd.Index(codes, name="code"))
 
 
 def within_group(
@@ -105,8 +126,8 @@ def within_group(
     Returns
     -------
     pandas.DataFrame
-        Columns ``parent, period, method, code_a, code_b, r, n, negative, redundant``;
-        ``period`` is ``<NA>`` for pooled rows.
+        Columns ``parent, period, method, code_a, code_b, r, n, p, negative, redundant``
+        (``p``: two-sided p-value of ``r``); ``period`` is ``<NA>`` for pooled rows.
 
     References
     ----------
@@ -125,9 +146,9 @@ def within_group(
                 rows.append(pd.DataFrame({
                     "parent": parent, "period": lab, "method": m,
                     "code_a": np.asarray(kids)[iu], "code_b": np.asarray(kids)[ju],
-                    "r": r[b, iu, ju], "n": n[b, iu, ju],
+                    "r": r[b, iu, ju], "n": n[b, iu, ju], "p": correlation_pvalue(r[b, iu, ju], n[b, iu, ju]),
                 }))
-    cols = ["parent", "period", "method", "code_a", "code_b", "r", "n"]
+    cols = ["parent", "period", "method", "code_a", "code_b", "r", "n", "p"]
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
     out["period"] = out["period"].astype("Int64")
     out["r"] = out["r"].astype(float)
@@ -159,8 +180,8 @@ def cross_level(
     Returns
     -------
     pandas.DataFrame
-        Columns ``code, level, aggregate, aggregate_level, relation, period, method, r, n``
-        and the three flags.
+        Columns ``code, level, aggregate, aggregate_level, relation, period, method, r, n, p``
+        (``p``: two-sided p-value of ``r``) and the three flags.
 
     References
     ----------
@@ -179,7 +200,7 @@ def cross_level(
             if level[a] > level[c]:
                 rel = "parent" if anc and a == anc[0] else ("ancestor" if a in anc else "other")
                 pairs.append((c, a, rel))
-    cols = ["code", "level", "aggregate", "aggregate_level", "relation", "period", "method", "r", "n"]
+    cols = ["code", "level", "aggregate", "aggregate_level", "relation", "period", "method", "r", "n", "p"]
     if not pairs:
         out = pd.DataFrame(columns=cols)
     else:
@@ -194,7 +215,7 @@ def cross_level(
                     "code": [p[0] for p in pairs], "level": level[[p[0] for p in pairs]].values,
                     "aggregate": [p[1] for p in pairs], "aggregate_level": level[[p[1] for p in pairs]].values,
                     "relation": [p[2] for p in pairs], "period": lab, "method": m,
-                    "r": r[b, ai, ci], "n": n[b, ai, ci],
+                    "r": r[b, ai, ci], "n": n[b, ai, ci], "p": correlation_pvalue(r[b, ai, ci], n[b, ai, ci]),
                 }))
         out = pd.concat(frames, ignore_index=True)
     out["period"] = out["period"].astype("Int64")

@@ -18,7 +18,8 @@ from holisec.audit import correlation as _corr
 from holisec._json import json_ready
 from holisec.audit._common import Use, check_scores, root_of, select_periods
 from holisec.audit.coverage import MIN_SHARE, coverage_summary
-from holisec.audit.effective import RATIO, effective_weights
+from holisec.audit.correlation_importance import RATIO, correlation_importance
+from holisec.audit.effective import effective_weights
 from holisec.audit.importance import leave_one_out, summarise_importance
 from holisec.audit.validity import summarise_validity
 from holisec.audit.pca import pca
@@ -41,8 +42,11 @@ class AuditReport:
         Cronbach's alpha per aggregate.
     pca, pca_loadings : DataFrame
         PCA summary per group and loadings of the retained components.
-    effective : DataFrame
-        Effective versus nominal weights.
+    correlation_importance : DataFrame
+        Correlation-based importance (squared correlation with the parent, as a share within
+        the parent) versus the nominal weight of each component.
+    effective_weights : DataFrame
+        COINr's effective weights: nominal weights multiplied down the tree (share of the index).
     importance : DataFrame or None
         Leave-one-out importance per period (only when a ``rebuild`` callable was given).
     validity : DataFrame or None
@@ -59,7 +63,8 @@ class AuditReport:
     reliability: pd.DataFrame
     pca: pd.DataFrame
     pca_loadings: pd.DataFrame
-    effective: pd.DataFrame
+    correlation_importance: pd.DataFrame
+    effective_weights: pd.DataFrame
     importance: pd.DataFrame | None = None
     validity: pd.DataFrame | None = None
     flags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLAG_COLUMNS))
@@ -71,7 +76,8 @@ class AuditReport:
             "settings": self.settings,
             "coverage": self.coverage,
             "within": self.within, "cross": self.cross, "reliability": self.reliability,
-            "pca": self.pca, "pca_loadings": self.pca_loadings, "effective": self.effective,
+            "pca": self.pca, "pca_loadings": self.pca_loadings,
+            "correlation_importance": self.correlation_importance, "effective_weights": self.effective_weights,
             "importance": self.importance,
             "importance_summary": None if self.importance is None else summarise_importance(self.importance),
             "validity": self.validity,
@@ -143,12 +149,12 @@ def _flags(rep: AuditReport, s: dict) -> pd.DataFrame:
         add("multidimensional", r.parent,
             f"{r.n_eigen_gt1} eigenvalues > 1; PC1 explains {r.pc1_share:.0%}", r.parent, r.period, None,
             r.pc1_share)
-    e = rep.effective
-    for col, text in (("under_represented", "effective weight below nominal/"),
-                      ("over_represented", "effective weight above nominal*")):
+    e = rep.correlation_importance
+    for col, text in (("under_represented", "correlation-based importance below nominal weight/"),
+                      ("over_represented", "correlation-based importance above nominal weight*")):
         for r in e[e[col]].itertuples():
-            add(col, r.code, f"{text}{s['ratio']:g}: {r.effective:.2f} vs {r.nominal:.2f}", r.parent,
-                r.period, None, r.effective)
+            add(col, r.code, f"{text}{s['ratio']:g}: {r.importance:.2f} vs {r.nominal:.2f}", r.parent,
+                r.period, None, r.importance)
     df = pd.DataFrame(out, columns=FLAG_COLUMNS)
     df["period"] = df["period"].astype("Int64")
     return df
@@ -166,6 +172,7 @@ def audit(
     rebuild: Callable[[list[str]], xr.DataArray] | None = None,
     baseline: xr.DataArray | None = None,
     drop_indicators: Sequence[str] | None = None,
+    weights: pd.Series | None = None,
     coverage_min: float = MIN_SHARE,
     redundant: float = _corr.REDUNDANT,
     negative: float = _corr.NEGATIVE,
@@ -189,7 +196,7 @@ def audit(
     by_period : bool
         Pool the selected periods (default) or compute every statistic per period.
     use : {"pairwise", "complete"}
-        Case handling for correlations and effective weights.
+        Case handling for correlations and correlation-based importance.
     use_alpha : {"complete", "pairwise"}
         Case handling for Cronbach's alpha and PCA (listwise by default).
     rebuild : callable, optional
@@ -199,6 +206,9 @@ def audit(
         Baseline root scores; default ``scores.sel(code=root)``.
     drop_indicators : sequence of str, optional
         Indicators dropped one at a time by the leave-one-out (default: all; ``[]``: groups only).
+    weights : pandas.Series, optional
+        Weights the build used (``result.weights``) for the nominal and effective weights;
+        default the tree's ``weight``.
     coverage_min, redundant, negative, weak, alpha_min, ratio : float
         Flag thresholds (defaults 0.65, 0.9, 0.0, 0.3, 0.7, 2).
 
@@ -229,7 +239,8 @@ def audit(
         cross=_corr.cross_level(scores, tree, use=use, weak=weak, **kw),
         reliability=reliability(scores, tree, use=use_alpha, threshold=alpha_min, **kw),
         pca=summary, pca_loadings=loadings,
-        effective=effective_weights(scores, tree, use=use, ratio=ratio, **kw),
+        correlation_importance=correlation_importance(scores, tree, use=use, ratio=ratio, weights=weights, **kw),
+        effective_weights=effective_weights(tree, weights),
         importance=imp, settings=settings,
     )
     rep.flags = _flags(rep, settings)

@@ -106,7 +106,7 @@ def obstacles(
     entity: str = typer.Argument(..., help="Entity (ISO3)."),
     year: int = typer.Option(None, "--year", help="Year (default: the entity's latest scored year)."),
     level: str = typer.Option("indicator", "--level", help="indicator | domain"),
-    top: int = typer.Option(15, "--top"),
+    top: int = typer.Option(15, "--top", help="Rows shown (largest obstacles first)."),
     recipe: str = RecipeOpt, framework: str = FrameworkOpt, as_of: str = AsOfOpt, store: str = StoreOpt,
     json_out: bool = JsonOpt,
 ) -> None:
@@ -125,7 +125,7 @@ def obstacles(
 
 @linkage_app.command("estimate")
 def linkage_estimate(
-    lags: int = typer.Option(1, "--lags"), alpha: float = typer.Option(0.05, "--alpha", help="BH false-discovery rate."),
+    lags: int = typer.Option(1, "--lags", help="Lags (years) of the panel Granger test."), alpha: float = typer.Option(0.05, "--alpha", help="BH false-discovery rate."),
     chart: Path = ChartOpt,
     recipe: str = RecipeOpt, framework: str = FrameworkOpt, as_of: str = AsOfOpt, store: str = StoreOpt,
     json_out: bool = JsonOpt,
@@ -241,7 +241,8 @@ def scenario_run(
 def cascade(
     entity: str = typer.Argument(..., help="Entity (ISO3)."),
     shock: float = typer.Option(..., "--shock", help="Shock in index points (0-100 scale)."),
-    domain: str = typer.Option(None, "--domain"), indicator: str = typer.Option(None, "--indicator"),
+    domain: str = typer.Option(None, "--domain", help="Domain that takes the shock."),
+    indicator: str = typer.Option(None, "--indicator", help="Indicator that takes the shock (instead of --domain)."),
     year: int = typer.Option(None, "--year", help="Year of the shock (default: the latest well-observed year)."),
     steps: int = typer.Option(3, "--steps", help="Periods to propagate."),
     expert: Path = typer.Option(None, "--expert", help="DEMATEL influence CSV instead of the saved estimate."),

@@ -12,6 +12,7 @@ codes such as ``WLD``, ``EUU``, ``HIC``, ``LMY``, ``SSF``, ``EAS``) are returned
 """
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from contextlib import contextmanager
@@ -223,3 +224,40 @@ def harmonise(values: pd.Series | list, key: Key = "auto") -> HarmoniseResult:
     aggregates = table.index[table["agg"].notna()]
     return HarmoniseResult(codes=codes, aggregates=sorted(map(str, aggregates)),
                            unmatched=sorted(map(str, unmatched)), aggregate_codes=agg_codes)
+
+
+@lru_cache(maxsize=1)
+def _suggestion_keys() -> dict[str, str]:
+    """casefolded short name / official name / ISO3 -> short name, for :func:`suggest`."""
+    cur = _tables()[0].data
+    keys: dict[str, str] = {}
+    for col in ("ISO3", "name_official", "name_short"):  # short names win on a clash
+        keys.update({str(k).casefold(): str(v) for k, v in zip(cur[col], cur["name_short"]) if str(k).strip()})
+    return keys
+
+
+def suggest(name: str, n: int = 3, cutoff: float = 0.6, spread: float = 0.1) -> list[str]:
+    """Country short names closest to ``name``, best first: difflib ratio >= ``cutoff`` and
+    within ``spread`` of the best match (so a clear winner comes alone).
+
+    Compared against every country's short name, official name and ISO3 code, ignoring case:
+    ``suggest("Germny") == ["Germany"]``, ``suggest("DEUU") == ["Germany"]``. Empty if nothing is close.
+    """
+    text = str(name).strip().casefold()
+    if not text:
+        return []
+    keys = _suggestion_keys()
+    scored = []
+    for key in difflib.get_close_matches(text, list(keys), n=3 * n, cutoff=cutoff):
+        scored.append((difflib.SequenceMatcher(None, text, key).ratio(), keys[key]))
+    out: list[str] = []
+    for score, short in scored:  # already best first
+        if score >= scored[0][0] - spread and short not in out:
+            out.append(short)
+    return out[:n]
+
+
+def did_you_mean(name: str) -> str:
+    """``' (did you mean Germany?)'`` for a name close to a country, else ``''``."""
+    found = suggest(name)
+    return f" (did you mean {' or '.join(found)}?)" if found else ""

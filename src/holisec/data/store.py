@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from holisec.data.countries import WB_AGGREGATES, country_names, harmonise
+from holisec.data.countries import WB_AGGREGATES, country_names, did_you_mean, harmonise
 from holisec.data.errors import InputError, Problems
 from holisec.data.ingest import ReadResult, collapse_duplicates, read
 from holisec.data.panel import to_panel
@@ -76,6 +76,8 @@ class IngestReport:
     skipped: bool = False
     format: str = ""
     note: str = ""
+    revised: dict[str, str] = field(default_factory=dict)
+    qualified: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         if self.skipped:
@@ -84,8 +86,13 @@ class IngestReport:
                 f"{self.rows_read} values added; {len(self.entities)} entities, {len(self.indicators)} indicators")
         if self.aggregates:
             text += f"; {len(self.aggregates)} aggregates kept apart"
+        if self.revised:
+            text += "; revises " + ", ".join(f"{owner}'s {code!r}" for code, owner in sorted(self.revised.items()))
+        if self.qualified:
+            text += "; stored as " + ", ".join(f"{new!r} (not {old!r})" for old, new in sorted(self.qualified.items()))
         if self.unmatched:
-            shown = ", ".join(map(repr, self.unmatched[:10])) + (" ..." if len(self.unmatched) > 10 else "")
+            shown = ", ".join(f"{u!r}{did_you_mean(u)}" for u in self.unmatched[:10])
+            shown += " ..." if len(self.unmatched) > 10 else ""
             text += f"; {len(self.unmatched)} unmatched names ({self.unmatched_rows} rows not stored): {shown}"
         return text
 
@@ -112,6 +119,39 @@ def _utc_naive(ts) -> datetime:
 def _gdl_parent(codes: pd.Series) -> pd.Series:
     """ISO3 parent from GDL sub-national codes such as ``AFGr101``."""
     return codes.astype("string").str.extract(r"^([A-Za-z]{3})r\d+", expand=False).str.upper()
+
+
+class IndicatorConflict(ValueError):
+    """A file of one source carries indicator codes that another source owns."""
+
+    def __init__(self, owners: dict[str, str], source: str, file: str):
+        self.owners, self.source, self.file = owners, source, file
+        listed = ", ".join(f"{c!r} (source {o!r})" for c, o in list(owners.items())[:10])
+        more = f" and {len(owners) - 10} more" if len(owners) > 10 else ""
+        first = next(iter(owners))
+        super().__init__(
+            f"{file}: indicator code(s) {listed}{more} already belong to another source; loading them as "
+            f"source {source!r} would change that indicator. Nothing was written. Either: pass --revise "
+            f"(revise=True) if these values revise it (its metadata stay its source's); or --qualify "
+            f"(qualify=True) to store them as new indicators such as {source + ':' + first!r} (or write "
+            f"codes like that in the file); or rename the codes")
+
+
+class VintageError(ValueError):
+    """An ``as_of`` that names no vintage of the store."""
+
+
+def _no_country_message(rows: int, unmatched: list[str], aggregates: list[str]) -> str:
+    parts = []
+    if unmatched:
+        shown = ", ".join(f"{u!r}{did_you_mean(u)}" for u in unmatched[:8]) + (" ..." if len(unmatched) > 8 else "")
+        parts.append(f"{len(unmatched)} unmatched names: {shown}")
+    if aggregates:
+        parts.append(f"{len(aggregates)} aggregates: " + ", ".join(map(repr, aggregates[:8]))
+                     + (" ..." if len(aggregates) > 8 else ""))
+    return (f"none of the {rows} rows is a country ({'; '.join(parts) or 'no entity values'}); nothing was "
+            "stored. Check the entity column (country names, ISO2/ISO3 or Gleditsch-Ward codes), or load "
+            "sub-national units with entity_type='region' (--entity-type region)")
 
 
 class StoreError(ValueError):
@@ -208,7 +248,7 @@ class Store:
     def ingest(self, data, source: str, *, fmt: str = "auto", indicators=None,
                entity_type: str = "country", key: str | None = None, entities=None,
                source_meta: dict | None = None, note: str = "", on_unmatched: str = "report",
-               **read_kw) -> IngestReport:
+               revise: bool = False, qualify: bool = False, **read_kw) -> IngestReport:
         """Read ``data`` (path or DataFrame) and append it as a new vintage of ``source``.
 
         ``indicators``: allowed codes / iMeta / Framework (see :func:`~holisec.data.ingest.read`).
@@ -218,6 +258,12 @@ class Store:
         ``key``: harmonisation key (default auto). ``entities``: a table (or path) of entity
         attributes (entity, name, entity_type, parent, ...). ``source_meta``: name, citation,
         licence, url, non_commercial. Extra keywords go to :func:`read` (sheet, encoding, period...).
+
+        Indicator codes belong to the source that first loaded them. A file of another source
+        with such a code is an :class:`IndicatorConflict` (nothing is written) unless
+        ``revise=True`` (its values are revisions of that indicator, whose metadata stay the
+        owner's) or ``qualify=True`` (the codes are stored as ``source:code``, new indicators).
+        A file none of whose rows is a country (all unmatched or aggregates) is an error.
         """
         if entity_type not in ("country", "region"):
             raise ValueError(f"entity_type must be 'country' or 'region', got {entity_type!r}")
@@ -236,6 +282,7 @@ class Store:
         res = read(data, fmt=fmt, indicators=indicators, file=file, **read_kw)
         obs, ent, report = self._prepare(res, source, entity_type, key, on_unmatched)
         report.sha256, report.note = sha, note
+        obs = self._claim_indicators(obs, ent, source, res.file, revise, qualify, report)
         attrs = _entity_table(entities) if entities is not None else None
 
         self.con.begin()
@@ -270,11 +317,13 @@ class Store:
             report.aggregates, report.unmatched = h.aggregates, h.unmatched
             keep = final.notna().to_numpy()
             report.unmatched_rows = int((~keep).sum())
+            if not h.codes.notna().any():
+                raise InputError(_no_country_message(len(df), h.unmatched, h.aggregates), file=res.file)
             if report.unmatched and on_unmatched == "error":
                 p = Problems(res.file)
                 first = df.loc[~keep].drop_duplicates("entity")
                 p.add_many(first["row"].to_numpy()[:20], None,
-                           (f"unknown country {e!r}" for e in first["entity"].head(20)))
+                           (f"unknown country {e!r}{did_you_mean(e)}" for e in first["entity"].head(20)))
                 p.raise_if_any()
         else:
             final = raw.astype("string")
@@ -309,6 +358,37 @@ class Store:
         report.entities = sorted(ent.loc[ent["entity_type"].ne("aggregate"), "entity"].astype(str))
         report.indicators = sorted(obs["indicator"].astype(str).unique())
         return obs[["entity", "period", "indicator", "value"]].reset_index(drop=True), ent, report
+
+    def _claim_indicators(self, obs: pd.DataFrame, ent: pd.DataFrame, source: str, file: str, revise: bool,
+                          qualify: bool, report: IngestReport) -> pd.DataFrame:
+        """Refuse, revise or qualify the file's indicator codes that another source owns.
+
+        The owner of a code for an entity type (country, region, aggregate) is the source of
+        its first stored value: GDL's regional ``pop`` does not clash with Gapminder's national one."""
+        codes = sorted(obs["indicator"].astype(str).unique())
+        types = sorted(ent["entity_type"].astype(str).unique())
+        owned = self.con.execute("""
+            SELECT indicator, string_agg(DISTINCT owner, ', ' ORDER BY owner) FROM (
+                SELECT o.indicator, arg_min(g.source, o.ingest_id) AS owner
+                FROM observations o JOIN entities e ON e.entity = o.entity JOIN ingests g ON g.ingest_id = o.ingest_id
+                WHERE list_contains($codes, o.indicator) AND list_contains($types, e.entity_type)
+                GROUP BY o.indicator, e.entity_type)
+            WHERE owner <> $src GROUP BY indicator ORDER BY indicator""",
+                                 {"codes": codes, "types": types, "src": source}).fetchall()
+        if not owned:
+            return obs
+        owners = dict(owned)
+        if revise and qualify:
+            raise ValueError("revise and qualify exclude each other: choose one")
+        if revise:
+            report.revised = owners
+            return obs
+        if qualify:
+            report.qualified = {c: f"{source}:{c}" for c in owners}
+            obs = obs.assign(indicator=obs["indicator"].replace(report.qualified))
+            report.indicators = sorted(obs["indicator"].astype(str).unique())
+            return obs
+        raise IndicatorConflict(owners, source, file)
 
     def _next_id(self) -> int:
         return int(self.con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()[0])
@@ -384,22 +464,48 @@ class Store:
         try:
             self.con.execute("""
                 INSERT INTO indicators SELECT indicator, name, source, NULL FROM _new_ind
-                ON CONFLICT (indicator) DO UPDATE SET name = coalesce(excluded.name, indicators.name),
-                  source = excluded.source""")
+                ON CONFLICT (indicator) DO UPDATE SET name = CASE WHEN indicators.source = excluded.source
+                  THEN coalesce(excluded.name, indicators.name) ELSE indicators.name END""")
         finally:
             self.con.unregister("_new_ind")
 
     # --- reading ---------------------------------------------------------------------------------------
     def _as_of_id(self, as_of) -> int:
+        """The ingest id a vintage names: None -> the latest (0 in an empty store), an ingest id
+        (int or digits) that exists, or a timestamp (UTC if naive) at or after the first ingest.
+        Anything else is a :class:`VintageError` listing the vintages that exist."""
         if as_of is None:
             return int(self.con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingests").fetchone()[0])
         if isinstance(as_of, (int, np.integer)) and not isinstance(as_of, bool):
-            return int(as_of)
-        if isinstance(as_of, str) and as_of.strip().isdigit():  # an ingest id typed on the command line
-            return int(as_of)
-        ts = _utc_naive(as_of)
-        got = self.con.execute("SELECT max(ingest_id) FROM ingests WHERE time <= ?", [ts]).fetchone()[0]
-        return int(got) if got is not None else 0
+            iid = int(as_of)
+        elif isinstance(as_of, str) and as_of.strip().lstrip("#").isdigit():  # an ingest id typed on the command line
+            iid = int(as_of.strip().lstrip("#"))
+        else:
+            try:
+                ts = _utc_naive(as_of)
+            except (ValueError, TypeError):
+                raise VintageError(f"as-of {as_of!r} is neither an ingest id nor a timestamp; "
+                                   + self._vintage_list()) from None
+            got = self.con.execute("SELECT max(ingest_id) FROM ingests WHERE time <= ?", [ts]).fetchone()[0]
+            if got is None:
+                raise VintageError(f"as-of {as_of!r} is before the first ingest; " + self._vintage_list())
+            return int(got)
+        if self.con.execute("SELECT count(*) FROM ingests WHERE ingest_id = ?", [iid]).fetchone()[0] == 0:
+            raise VintageError(f"as-of {as_of!r}: no ingest #{iid} in this store; " + self._vintage_list())
+        return iid
+
+    def _vintage_list(self, limit: int = 12) -> str:
+        """'the store's vintages are: #1 2026-... source (file); ...' (first and last ones if many)."""
+        v = self.vintages()
+        if v.empty:
+            return "the store has no vintages yet (holisec data load ...)"
+        lines = [f"  #{int(r.ingest_id)}  {pd.Timestamp(r.time).isoformat(timespec='seconds')}  {r.source}  ({r.file})"
+                 for r in v.itertuples(index=False)]
+        if len(lines) > limit:
+            lines = lines[: limit // 2] + [f"  ... {len(lines) - limit} more ..."] + lines[-(limit // 2):]
+        return (f"give an ingest id (1-{int(v['ingest_id'].max())}) or a timestamp (UTC) from "
+                f"{pd.Timestamp(v['time'].min()).isoformat(timespec='seconds')} on (holisec data vintages); "
+                "the store's vintages:\n" + "\n".join(lines))
 
     def observations(self, as_of=None, indicators=None, entities=None,
                      entity_type: str | None = "country", periods=None) -> pd.DataFrame:

@@ -121,7 +121,7 @@ def from_imeta(imeta: str | Path | pd.DataFrame, name: str = "coinr") -> Framewo
         return None if pd.isna(v) else str(v)
 
     indicators, groups = [], []
-    for i, r in df.iterrows():
+    for i, r in zip(df.index, df.to_dict("records")):  # plain dicts: no Series per row
         row = int(i) + 2
         if r["Type"] == "Indicator":
             gp = None

@@ -19,11 +19,15 @@ class PipelineError(ValueError):
 
 
 def as_panel(data: xr.DataArray) -> xr.DataArray:
-    """Check and return ``data`` as a float64 panel with dims ``(entity, period, indicator)``."""
+    """Check and return ``data`` as a float64 panel with dims ``(..., entity, period, indicator)``.
+
+    Extra dims (e.g. ``replication`` in a Monte Carlo run) come first and broadcast through
+    every step: each slice along them is an independent panel.
+    """
     if not isinstance(data, xr.DataArray):
         raise PipelineError(f"expected an xarray.DataArray panel, got {type(data).__name__}")
-    if set(data.dims) != set(PANEL_DIMS):
-        raise PipelineError(f"panel dims must be {PANEL_DIMS}, got {data.dims}")
+    if not set(PANEL_DIMS) <= set(data.dims):
+        raise PipelineError(f"panel dims must be {PANEL_DIMS} (plus optional extra dims first), got {data.dims}")
     for dim in PANEL_DIMS:
         index = data.indexes.get(dim)
         if index is None:
@@ -31,7 +35,12 @@ def as_panel(data: xr.DataArray) -> xr.DataArray:
         if index.has_duplicates:
             dup = sorted(map(str, index[index.duplicated()].unique()))
             raise PipelineError(f"duplicate {dim} code(s) in panel: {dup}")
-    return data.transpose(*PANEL_DIMS).astype("float64")
+    return data.transpose(..., *PANEL_DIMS).astype("float64")
+
+
+def extra_dims(data: xr.DataArray) -> tuple[str, ...]:
+    """The dims of a panel besides ``(entity, period, indicator)``, in order (they come first)."""
+    return tuple(d for d in data.dims if d not in PANEL_DIMS)
 
 
 def reduce_dims(scope: Scope) -> tuple[str, ...]:
@@ -44,32 +53,45 @@ def reduce_dims(scope: Scope) -> tuple[str, ...]:
 
 
 def to_columns(values: np.ndarray, scope: Scope) -> tuple[np.ndarray, tuple[int, ...]]:
-    """Reshape an ``(E, P, I)`` array into ``(samples, columns)`` for column-wise statistics.
+    """Reshape an ``(..., E, P, I)`` array into ``(samples, columns)`` for column-wise statistics.
 
-    ``panel``: samples are entity-periods, one column per indicator. ``period``: samples are
-    entities, one column per (period, indicator). Returns the matrix and the original shape.
+    ``panel``: samples are entity-periods, one column per (extra..., indicator). ``period``:
+    samples are entities, one column per (period, extra..., indicator). Extra leading dims
+    (``replication``) thus become more columns. Returns the matrix and the original shape.
     """
-    n_e, n_p, n_i = values.shape
-    if scope == "panel":
-        return values.reshape(n_e * n_p, n_i), values.shape
     reduce_dims(scope)
-    return values.reshape(n_e, n_p * n_i), values.shape
+    *extra, n_e, n_p, n_i = values.shape
+    k = len(extra)
+    moved = np.moveaxis(values, (k, k + 1), (0, 1)) if k else values  # (E, P, ..., I)
+    rows = n_e * n_p if scope == "panel" else n_e
+    return moved.reshape(rows, -1), values.shape
 
 
 def from_columns(matrix: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Inverse of :func:`to_columns` (both layouts are plain C-order reshapes)."""
-    return matrix.reshape(shape)
+    """Inverse of :func:`to_columns`."""
+    *extra, n_e, n_p, n_i = shape
+    k = len(extra)
+    cube = matrix.reshape((n_e, n_p, *extra, n_i))
+    return np.moveaxis(cube, (0, 1), (k, k + 1)) if k else cube
+
+
+def column_labels(data: xr.DataArray, scope: Scope) -> dict[str, np.ndarray]:
+    """Label of each column of :func:`to_columns` per dim (``period`` only with ``scope="period"``)."""
+    dims = (("period",) if scope == "period" else ()) + extra_dims(data) + ("indicator",)
+    grids = np.meshgrid(*[np.arange(data.sizes[d]) for d in dims], indexing="ij")
+    return {d: _labels(data, d)[g.ravel()] for d, g in zip(dims, grids)}
+
+
+def _labels(data: xr.DataArray, dim: str) -> np.ndarray:
+    return data[dim].values if dim in data.coords else np.arange(data.sizes[dim])
 
 
 def point_report(before: xr.DataArray, after: xr.DataArray, mask: np.ndarray, method: str | np.ndarray) -> pd.DataFrame:
-    """Long table of the cells selected by ``mask`` with their value before and after a step."""
-    e, p, i = np.nonzero(mask)
-    methods = np.asarray(method)[e, p, i] if np.ndim(method) else np.full(len(e), method, dtype=object)
-    return pd.DataFrame({
-        "entity": before["entity"].values[e],
-        "period": before["period"].values[p],
-        "indicator": before["indicator"].values[i],
-        "method": methods.astype(object),
-        "before": before.values[e, p, i],
-        "after": after.values[e, p, i],
-    }, columns=POINT_COLUMNS)
+    """Long table of the cells selected by ``mask`` with their value before and after a step
+    (extra dims such as ``replication`` get a column each, first)."""
+    where = np.nonzero(mask)
+    methods = np.asarray(method)[where] if np.ndim(method) else np.full(len(where[0]), method, dtype=object)
+    extras = extra_dims(before)
+    table = {d: _labels(before, d)[i] for d, i in zip(before.dims, where)}
+    table.update({"method": methods.astype(object), "before": before.values[where], "after": after.values[where]})
+    return pd.DataFrame(table, columns=[*extras, *POINT_COLUMNS])

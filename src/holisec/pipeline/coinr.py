@@ -27,6 +27,41 @@ def _read(table: str | Path | pd.DataFrame) -> pd.DataFrame:
     return pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(path)
 
 
+def _time(data: pd.DataFrame) -> np.ndarray:
+    if "Time" not in data.columns:
+        return np.full(len(data), DEFAULT_PERIOD, dtype="int64")
+    time = pd.to_numeric(data["Time"], errors="coerce")
+    bad = time.isna() | (time != np.round(time))
+    if bad.any():
+        r = int(np.flatnonzero(bad.to_numpy())[0])
+        raise PipelineError(f"iData row {r + 2}, column Time: {data['Time'].iloc[r]!r} is not a whole year")
+    return time.to_numpy(dtype="int64")
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Unit codes in order of first appearance, and each row's position among them."""
+    pos, uniques = pd.factorize(column.astype(str))
+    return np.asarray(uniques, dtype=object), pos
+
+
+def _numeric(data: pd.DataFrame, codes: list[str]) -> np.ndarray:
+    """Rows x codes as float64; a non-numeric cell is an error naming its row and column."""
+    block = data[codes]
+    text = [c for c, dt in block.dtypes.items() if not pd.api.types.is_numeric_dtype(dt)]
+    if not text:
+        return block.to_numpy(dtype="float64")
+    block = block.copy()
+    for col in text:  # only the columns pandas did not read as numbers
+        converted = pd.to_numeric(block[col], errors="coerce")
+        bad = converted.isna() & block[col].notna() & (block[col].astype(str).str.strip() != "")
+        if bad.any():
+            r = int(np.flatnonzero(bad.to_numpy())[0])
+            raise PipelineError(f"iData row {r + 2}, column {col}: {block[col].iloc[r]!r} is not a number "
+                                f"(leave the cell empty for a missing value)")
+        block[col] = converted
+    return block.to_numpy(dtype="float64")
+
+
 def read_coinr(
     idata: str | Path | pd.DataFrame, imeta: str | Path | pd.DataFrame, *, name: str = "coinr"
 ) -> tuple[xr.DataArray, Framework, pd.DataFrame]:
@@ -56,25 +91,28 @@ def read_coinr(
     absent = [c for c in indicators if c not in data.columns]
     if absent:
         raise PipelineError(f"iData lacks indicator column(s) {absent}")
-    time = data["Time"].astype(int) if "Time" in data.columns else pd.Series(DEFAULT_PERIOD, index=data.index)
-    keys = pd.DataFrame({"uCode": data["uCode"].astype(str), "Time": time})
-    dup = keys.duplicated()
+    time = _time(data)
+    entity, entity_pos = _codes(data["uCode"])
+    dup = pd.Series(entity_pos * (time.max() - time.min() + 1) + (time - time.min())).duplicated().to_numpy()
     if dup.any():
-        raise PipelineError(f"iData has duplicate uCode/Time rows: {keys[dup].values.tolist()[:5]}")
+        rows = np.flatnonzero(dup)[:5]
+        raise PipelineError(f"iData has duplicate uCode/Time rows: "
+                            f"{[[str(entity[entity_pos[r]]), int(time[r])] for r in rows]} (file rows {(rows + 2).tolist()})")
     codes = indicators + denominators
-    long = pd.concat([keys, data[codes].apply(pd.to_numeric, errors="coerce")], axis=1)
-    entities = list(dict.fromkeys(keys["uCode"]))
-    periods = sorted(set(keys["Time"]))
-    cube = long.set_index(["uCode", "Time"]).reindex(pd.MultiIndex.from_product([entities, periods]))
+    periods, period_pos = np.unique(time, return_inverse=True)
+    cube = np.full((len(entity), len(periods), len(codes)), np.nan)
+    cube[entity_pos, period_pos] = _numeric(data, codes)
     panel = xr.DataArray(
-        cube[codes].to_numpy(dtype="float64").reshape(len(entities), len(periods), len(codes)),
-        dims=("entity", "period", "indicator"),
-        coords={"entity": entities, "period": np.array(periods, dtype="int64"), "indicator": codes},
+        cube, dims=("entity", "period", "indicator"),
+        coords={"entity": entity.tolist(), "period": periods.astype("int64"), "indicator": codes},
     )
-    attrs = data.assign(uCode=data["uCode"].astype(str)).drop_duplicates("uCode", keep="last").set_index("uCode")
-    groups = pd.DataFrame(index=pd.Index(entities, name="entity"))
+    # one row of attributes per unit: its last row in iData
+    last = np.zeros(len(entity), dtype=int)
+    np.maximum.at(last, entity_pos, np.arange(len(data)))
+    attrs = data.iloc[last]
+    groups = pd.DataFrame(index=pd.Index(entity.tolist(), name="entity"))
     if "uName" in data.columns:
-        groups["name"] = attrs.loc[entities, "uName"].astype(str).values
+        groups["name"] = attrs["uName"].astype(str).to_numpy()
     for col in group_cols:
-        groups[col] = attrs.loc[entities, col].values
+        groups[col] = attrs[col].to_numpy()
     return panel, framework, groups

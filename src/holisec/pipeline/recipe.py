@@ -122,6 +122,11 @@ class Recipe(BaseModel):
                     _check_value(s.step, s.method, key, value)
                 except ValueError as err:
                     raise ValueError(f"{where}.params.{key}: {err}") from None
+                if s.step == "weight" and key == "weights" and isinstance(value, dict):
+                    for code, w in value.items():
+                        if isinstance(w, (int, float)) and not w >= 0:
+                            raise ValueError(f"{where}.params.weights.{code}: weight {w} is negative; "
+                                             f"weights must be >= 0 (0 leaves the child out)")
             if _STAGE[s.step] < stage:
                 raise ValueError(f"{where}: must come before the later stages (order: {' -> '.join(_STAGE)})")
             stage = _STAGE[s.step]

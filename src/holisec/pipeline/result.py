@@ -48,6 +48,27 @@ def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     book.close()
 
 
+def export_table(frame: pd.DataFrame, path: str | Path, provenance: dict[str, str]) -> Path:
+    """Write a table (a ranking, an alert register) to ``.csv``/``.parquet`` with the
+    ``provenance`` as constant columns, or to ``.xlsx`` with a second ``provenance`` sheet;
+    equal inputs give byte-identical files."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    table = frame.reset_index(drop=True)
+    if suffix in (".csv", ".parquet"):
+        table = table.assign(**{k: v for k, v in provenance.items() if k not in table.columns})
+        if suffix == ".csv":
+            table.to_csv(path, index=False, lineterminator="\n")
+        else:
+            table.to_parquet(path, index=False)
+    elif suffix == ".xlsx":
+        _write_xlsx(path, {"table": table, "provenance": pd.DataFrame(list(provenance.items()),
+                                                                      columns=["key", "value"])})
+    else:
+        raise PipelineError(f"{path}: unsupported format {suffix!r}; use .parquet, .csv or .xlsx")
+    return path
+
+
 @dataclass
 class Result:
     """A built index (see ``docs/CONTRACTS.md``).
@@ -76,6 +97,8 @@ class Result:
     version: str
     reports: dict[str, pd.DataFrame] = field(default_factory=dict)
     entity_groups: pd.DataFrame | None = None
+    #: entity code -> name written into exports (default: short country names for ISO3 codes)
+    entity_names: dict[str, str] | None = None
 
     @property
     def root(self) -> str:
@@ -168,9 +191,41 @@ class Result:
             "vintage": self.vintage, "version": self.version, "polarity": str(self.scores.attrs.get("polarity", "")),
         }
 
+    def names(self) -> pd.Series:
+        """Entity code -> name (``entity_names``, else short country names; the code where unknown)."""
+        from holisec.data.countries import country_names
+
+        codes = pd.Index(self.scores["entity"].values.astype(str))
+        given = pd.Series(self.entity_names or {}, dtype=object).reindex(codes)
+        fallback = pd.Series(country_names(list(codes)).to_numpy(dtype=object), index=codes)
+        return given.fillna(fallback).fillna(pd.Series(codes, index=codes)).astype(str)
+
     def long_table(self) -> pd.DataFrame:
-        """:meth:`to_frame` plus each code's sources (licences: :meth:`sources`) and :meth:`metadata`."""
-        table = self.to_frame().merge(self.sources().drop(columns="licences"), on="code", how="left", sort=False)
+        """:meth:`to_frame` with, per value: the entity's ``name``; ``raw`` (the observed value in
+        source units, indicators only); ``imputed`` (indicator: not observed; aggregate: more
+        than half of its indicator values imputed), ``imputed_share`` and ``obs_period`` (the
+        year of the own observation it comes from, see :mod:`holisec.pipeline.provenance`);
+        each code's sources (licences: :meth:`sources`) and :meth:`metadata`."""
+        from holisec.pipeline.provenance import cell_sources, code_shares
+
+        table = self.to_frame()
+        table.insert(1, "name", table["entity"].map(self.names()).astype(str))
+        cells = cell_sources(self)
+        inds = list(cells["indicator"].values)
+        raw = self.datasets["raw"].reindex(entity=self.scores["entity"].values, period=self.scores["period"].values,
+                                           indicator=inds).rename(indicator="code")
+        extra = xr.Dataset({
+            "raw": raw.reindex(code=self.scores["code"].values),
+            "imputed_share": code_shares(self, cells)["imputed_share"],
+            "obs_period": cells["obs_period"].rename(indicator="code").reindex(code=self.scores["code"].values),
+        }).transpose(*self.scores.dims)
+        flat = {k: extra[k].values.reshape(-1) for k in extra.data_vars}  # same order as to_frame's rows
+        table["raw"] = flat["raw"]
+        table["imputed"] = pd.array(np.where(np.isnan(flat["imputed_share"]), None, flat["imputed_share"] > 0.5),
+                                    dtype="boolean")
+        table["imputed_share"] = flat["imputed_share"]
+        table["obs_period"] = pd.array(np.where(np.isnan(flat["obs_period"]), None, flat["obs_period"]), dtype="Int64")
+        table = table.merge(self.sources().drop(columns="licences"), on="code", how="left", sort=False)
         for key, value in self.metadata().items():
             table[key] = value
         return table
@@ -178,9 +233,11 @@ class Result:
     def save(self, path: str | Path) -> Path:
         """Write the long table to ``.parquet``, ``.csv`` or ``.xlsx``.
 
-        The xlsx workbook has the scores wide (entity, period, one column per code), the
-        provenance, a sheet per intermediate dataset (wide), the weights, the recipe and the
-        reports. Equal results give byte-identical files.
+        The long table (:meth:`long_table`) carries names, raw values, imputation flags and
+        provenance beside every score. The xlsx workbook has the scores wide (entity, name,
+        period, one column per code), the share imputed and the observation year of every
+        value (wide), the provenance, a sheet per intermediate dataset (wide), the weights, the
+        recipe and the reports. Equal results give byte-identical files.
         """
         path = Path(path)
         suffix = path.suffix.lower()
@@ -191,7 +248,17 @@ class Result:
         elif suffix == ".xlsx":
             sources = self.sources()
             provenance = [*self.metadata().items(), ("licence_note", self.licence_note(sources))]
-            sheets = {"scores": _wide(self.scores, "code"),
+            from holisec.pipeline.provenance import cell_sources, code_shares
+
+            cells = cell_sources(self)
+            names = self.names()
+
+            def named(frame: pd.DataFrame) -> pd.DataFrame:
+                return frame.assign(name=frame["entity"].map(names))[["entity", "name", *frame.columns[1:]]]
+
+            sheets = {"scores": named(_wide(self.scores, "code")),
+                      "imputed_share": named(_wide(code_shares(self, cells)["imputed_share"], "code")),
+                      "obs_period": named(_wide(cells["obs_period"])),
                       "provenance": pd.DataFrame(provenance, columns=["key", "value"]),
                       "sources": sources}
             sheets.update({name: _wide(panel) for name, panel in self.datasets.items()})

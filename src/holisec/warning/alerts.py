@@ -21,6 +21,13 @@ scale); **amber** = any other red signal, or amber signals in both families; a l
 signal stays **green** but is listed (``watch: ...``). ``combine="worst"`` takes the worst
 single signal. Persistence (the store's ``alerts`` table) is in ``holisec.warning.register``.
 
+*Stale* alerts: given ``staleness`` (per entity, period, code: ``carried_share``, the share of
+the code's indicator values carried forward from an earlier year, and ``obs_period``), an alert
+rests *mainly* on carried-forward values when ``carried_share > 0.5`` (STALE_SHARE): for an
+indicator, its value is an earlier year's observation carried forward; for a domain or the
+index, more than half of its indicator values are. Such rows keep their level but are marked
+``stale`` and their explanation says so (e.g. "stale: the 2018 value carried forward").
+
 References
 ----------
 OECD/JRC (2008) Handbook on Constructing Composite Indicators; Page (1954) Biometrika 41
@@ -41,7 +48,9 @@ DEFAULT_RULES = {"combine": "convergent", "amber": 66.7, "red": 80.0, "z_amber":
                  "pct_amber": 0.90, "pct_red": 0.97, "min_history": 5,
                  "own_window": 5, "own_amber": 10.0, "own_red": 20.0}
 COLUMNS = ["entity", "period", "code", "kind", "level", "trigger", "explanation", "value", "change",
-           "z_change", "own_mean", "peer_pct"]
+           "z_change", "own_mean", "peer_pct", "stale", "carried_share", "obs_period"]
+#: An alert is stale when more than this share of its indicator values are carried forward.
+STALE_SHARE = 0.5
 BOTTOM_LINES = Path(__file__).with_name("bottom_lines.yaml")
 
 
@@ -100,13 +109,16 @@ def relative_stats(scores: xr.DataArray | pd.DataFrame, own_window: int = 5,
 def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str | Path | None = None,
                    year: int | list[int] | None = None, codes: list[str] | None = None,
                    rules: dict | None = None, breaks: pd.DataFrame | None = None,
-                   kinds: dict[str, str] | None = None, peers: pd.Series | None = None) -> pd.DataFrame:
+                   kinds: dict[str, str] | None = None, peers: pd.Series | None = None,
+                   staleness: pd.DataFrame | None = None) -> pd.DataFrame:
     """The alert register: one row per (entity, period, code) with level, trigger, explanation.
 
     ``thresholds``: ``{code: {"amber", "red"}}`` (``"*"`` = default) or a file (None = the
     shipped ``bottom_lines.yaml``); ``year``: keep these periods; ``breaks``: trend breaks
     (``changepoints.trend_breaks``), upward ones added as amber triggers; ``kinds``: code ->
-    indicator/domain/index (``code_kinds``); ``peers``: entity -> peer group.
+    indicator/domain/index (``code_kinds``); ``peers``: entity -> peer group; ``staleness``:
+    ``entity, period, code, carried_share, obs_period`` (``holisec.pipeline.provenance``), which
+    marks alerts resting mainly on carried-forward values as ``stale`` (see the module notes).
     """
     r = DEFAULT_RULES | (rules or {})
     th = thresholds if isinstance(thresholds, dict) else load_thresholds(thresholds)
@@ -124,29 +136,41 @@ def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str |
     red = d["code"].map({c: float(th.get(c, default)["red"]) for c in uc}).astype(float)
     enough = d["n_history"] >= r["min_history"]
     z = d["z_change"].where(enough)
-    conds = {  # name -> (severity, mask, text); family from the name (see LEVEL_FAMILY)
-        "bottom_line_red": (2, d["value"] >= red, "score {v:.1f} >= red line {t:.1f}"),
-        "bottom_line_amber": (1, (d["value"] >= amb) & (d["value"] < red), "score {v:.1f} >= amber line {t:.1f}"),
-        "own_history_red": (2, own >= r["own_red"], "score {v:.1f} is {o:+.1f} above its own {w}-year mean"),
+    pct_red, pct_amber = 100 * r["pct_red"], 100 * r["pct_amber"]
+    # name -> (severity, mask, text, threshold); family from the name (see LEVEL_FAMILY). Each text
+    # names the level of its own signal and the line it crossed, so a red row never reads as if
+    # an amber line made it red (red signals are listed first).
+    conds = {
+        "bottom_line_red": (2, d["value"] >= red, "red: score {v:.1f} >= red line {t:.1f}", red),
+        "bottom_line_amber": (1, (d["value"] >= amb) & (d["value"] < red),
+                              "amber: score {v:.1f} >= amber line {t:.1f}", amb),
+        "own_history_red": (2, own >= r["own_red"],
+                            "red: score {v:.1f} is {o:+.1f} above its own {w}-year mean (red line +{t:g})", r["own_red"]),
         "own_history_amber": (1, (own >= r["own_amber"]) & (own < r["own_red"]),
-                              "score {v:.1f} is {o:+.1f} above its own {w}-year mean"),
-        "change_z_red": (2, z >= r["z_red"], "rise of {c:+.1f} is {z:.1f} SD above own history"),
-        "change_z_amber": (1, (z >= r["z_amber"]) & (z < r["z_red"]), "rise of {c:+.1f} is {z:.1f} SD above own history"),
-        "peer_pct_red": (2, d["peer_pct"] >= r["pct_red"], "ranked {k} of {n} peers"),
-        "peer_pct_amber": (1, (d["peer_pct"] >= r["pct_amber"]) & (d["peer_pct"] < r["pct_red"]), "ranked {k} of {n} peers"),
+                              "amber: score {v:.1f} is {o:+.1f} above its own {w}-year mean (amber line +{t:g})",
+                              r["own_amber"]),
+        "change_z_red": (2, z >= r["z_red"],
+                         "red: change of {c:+.1f} is {z:.1f} SD above its usual change (red line {t:g} SD)", r["z_red"]),
+        "change_z_amber": (1, (z >= r["z_amber"]) & (z < r["z_red"]),
+                           "amber: change of {c:+.1f} is {z:.1f} SD above its usual change (amber line {t:g} SD)",
+                           r["z_amber"]),
+        "peer_pct_red": (2, d["peer_pct"] >= r["pct_red"],
+                         "red: ranked {k} of {n} peers (red line: percentile {t:g})", pct_red),
+        "peer_pct_amber": (1, (d["peer_pct"] >= r["pct_amber"]) & (d["peer_pct"] < r["pct_red"]),
+                           "amber: ranked {k} of {n} peers (amber line: percentile {t:g})", pct_amber),
     }
     if breaks is not None and len(breaks):
         b = (breaks[breaks["size"] > 0].groupby(["entity", "code", "period"])["method"]
              .agg(lambda m: "+".join(sorted(set(m)))).rename("_b").reset_index())
         hit = d[["entity", "code", "period"]].merge(b, on=["entity", "code", "period"], how="left")["_b"]
-        conds["trend_break"] = (1, hit.notna(), "upward trend break ({b})")
+        conds["trend_break"] = (1, hit.notna(), "amber: upward trend break ({b})", 0.0)
         bmethod = hit.fillna("")
     else:
         bmethod = pd.Series("", index=d.index)
     sev = {f: np.zeros(len(d), dtype=int) for f in ("level", "change", "bottom_line", "peer_pct")}
     trig = pd.Series("", index=d.index, dtype=object)
-    expl = pd.Series("", index=d.index, dtype=object)
-    for name, (lv, mask, text) in conds.items():
+    expl = {lv: pd.Series("", index=d.index, dtype=object) for lv in (2, 1)}
+    for name, (lv, mask, text, threshold) in conds.items():
         m = mask.fillna(False).to_numpy(bool)
         if not m.any():
             continue
@@ -154,24 +178,50 @@ def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str |
                   *(p for p in ("bottom_line", "peer_pct") if name.startswith(p))):
             sev[f] = np.where(m, np.maximum(sev[f], lv), sev[f])
         sub = d[m]
-        t = red[m] if name.endswith("red") else amb[m]
+        t = threshold[m] if isinstance(threshold, pd.Series) else np.full(int(m.sum()), float(threshold))
         msg = [text.format(v=v, t=tt, c=c if c == c else 0.0, z=zz if zz == zz else 0.0, k=int(k), n=int(n),
                            o=o if o == o else 0.0, w=int(r["own_window"]), b=bm)
                for v, tt, c, zz, k, n, o, bm in zip(sub["value"], t, sub["change"], sub["z_change"],
                                                     sub["peer_rank"], sub["peer_n"], own[m], bmethod[m])]
         trig[m] = (trig[m] + "," + name).str.lstrip(",")
-        expl[m] = (expl[m] + "; " + pd.Series(msg, index=sub.index)).str.lstrip("; ")
+        expl[lv][m] = (expl[lv][m] + "; " + pd.Series(msg, index=sub.index)).str.lstrip("; ")
+    expl = (expl[2] + "; " + expl[1]).str.strip("; ")
     level = combine_levels(sev, r["combine"])
     watch = (level == 0) & (trig != "").to_numpy()
-    expl[watch] = "watch: " + expl[watch]
+    expl[watch] = "watch: " + expl[watch].str.replace("amber: ", "", regex=False)  # lone amber signals
     d["level"] = np.array(LEVELS)[level]
     d["trigger"] = trig.replace("", "none")
     d["explanation"] = expl.replace("", "no trigger")
+    _mark_stale(d, staleness)
     return d[COLUMNS].sort_values(["period", "level", "entity", "code"], ascending=[True, False, True, True],
                                   ignore_index=True)
 
 
 LEVEL_FAMILY = ("bottom_line", "peer_pct")
+
+
+def _mark_stale(d: pd.DataFrame, staleness: pd.DataFrame | None) -> None:
+    """Add ``stale``, ``carried_share``, ``obs_period``; say so in the explanation of raised alerts."""
+    if staleness is None or not len(d):
+        d["carried_share"], d["obs_period"] = np.nan, pd.array([pd.NA] * len(d), dtype="Int64")
+        d["stale"] = False
+        return
+    s = staleness[["entity", "period", "code", "carried_share", "obs_period"]]
+    m = d[["entity", "period", "code"]].merge(s, on=["entity", "period", "code"], how="left")
+    d["carried_share"] = m["carried_share"].to_numpy(dtype="float64")
+    years = pd.to_numeric(m["obs_period"], errors="coerce").to_numpy(dtype="float64")
+    d["obs_period"] = pd.array(np.where(np.isnan(years), None, years), dtype="Int64")
+    d["stale"] = d["carried_share"].fillna(0.0).to_numpy() > STALE_SHARE
+    raised = d["stale"] & (d["level"] != "green")
+    if not raised.any():
+        return
+    ind = raised & (d["kind"] == "indicator") & d["obs_period"].notna()
+    note = pd.Series("", index=d.index, dtype=object)
+    note[ind] = ["stale: the " + str(int(y)) + " value carried forward" for y in d.loc[ind, "obs_period"]]
+    agg = raised & ~ind
+    note[agg] = [f"stale: {share:.0%} of its indicator values carried forward from earlier years"
+                 for share in d.loc[agg, "carried_share"]]
+    d.loc[raised, "explanation"] = d.loc[raised, "explanation"] + "; " + note[raised]
 
 
 def combine_levels(sev: dict[str, np.ndarray], combine: str = "convergent") -> np.ndarray:

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+import xarray as xr
 
 from holisec._json import json_ready
 from holisec.index import well_observed_periods
@@ -26,7 +27,8 @@ from holisec.warning.changepoints import trend_breaks
 ALERT_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "period": "INTEGER",
              "code": "VARCHAR", "kind": "VARCHAR", "level": "VARCHAR", "trigger": "VARCHAR",
              "explanation": "VARCHAR", "value": "DOUBLE", "change": "DOUBLE", "z_change": "DOUBLE",
-             "own_mean": "DOUBLE", "peer_pct": "DOUBLE"}
+             "own_mean": "DOUBLE", "peer_pct": "DOUBLE", "stale": "BOOLEAN", "carried_share": "DOUBLE",
+             "obs_period": "INTEGER", "scale": "VARCHAR"}
 BREAK_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "code": "VARCHAR",
              "period": "INTEGER", "size": "DOUBLE", "method": "VARCHAR"}
 FORECAST_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "target": "VARCHAR",
@@ -46,8 +48,25 @@ def result_alerts(result, periods: int | list[int] = 3, thresholds=None, rules: 
     kinds = code_kinds(result.framework)
     agg = [c for c in scores["code"].values if kinds.get(str(c)) in ("domain", "index")]
     brk = trend_breaks(scores.sel(code=agg, period=scores["period"] <= last))
-    reg = alert_register(scores, thresholds, year=years, rules=rules, breaks=brk, kinds=kinds)
+    reg = alert_register(scores, thresholds, year=years, rules=rules, breaks=brk, kinds=kinds,
+                         staleness=staleness(result, years))
+    from holisec.pipeline.provenance import scale_note
+
+    reg.attrs["scale"] = scale_note(result)  # what the scores mean, stored with every registered row
     return reg, brk
+
+
+def staleness(result, periods: list[int]) -> pd.DataFrame:
+    """``entity, period, code, carried_share, obs_period`` of a built ``Result`` in ``periods``
+    (what ``alert_register`` needs to mark alerts resting on carried-forward values)."""
+    from holisec.pipeline.provenance import cell_sources, code_shares
+
+    cells = cell_sources(result)
+    keep = [p for p in periods if p in set(result.scores["period"].values)]
+    shares = code_shares(result, cells)["carried_share"].sel(period=keep)
+    obs = cells["obs_period"].sel(period=keep).rename(indicator="code").reindex(code=shares["code"].values)
+    table = xr.Dataset({"carried_share": shares, "obs_period": obs}).to_dataframe().reset_index()
+    return table.dropna(subset=["carried_share"])
 
 
 def _con(store):
@@ -91,7 +110,7 @@ def save_alerts(store, df: pd.DataFrame, build_id: str, breaks: pd.DataFrame | N
     """Append an alert register (and trend breaks) to the store's ``alerts`` (``trend_breaks``)
     tables with ``build_id`` and a UTC timestamp, in one transaction; earlier rows are never
     changed. ``store``: a ``Store`` or a DuckDB connection. Returns the alert rows appended."""
-    a = _stamp(df, build_id, ALERT_SQL).astype({"period": "int64"})
+    a = _stamp(df.assign(scale=df.attrs.get("scale", df.get("scale"))), build_id, ALERT_SQL).astype({"period": "int64"})
     parts = [("alerts", ALERT_SQL, a)]
     if breaks is not None:
         parts.append(("trend_breaks", BREAK_SQL, _stamp(breaks, build_id, BREAK_SQL).astype({"period": "int64"})))
@@ -109,12 +128,34 @@ def register_alerts(store, result, build_id: str, periods: int | list[int] = 3, 
     if skip_existing:
         con = _con(store)
         if "alerts" in _tables(con):
-            old = con.execute(f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE build_id = ?", [build_id]).df()
+            have = {r[0] for r in con.execute("DESCRIBE alerts").fetchall()}  # older stores lack newer columns
+            old = con.execute(f"SELECT {', '.join(c for c in COLUMNS if c in have)} FROM alerts "
+                              "WHERE build_id = ?", [build_id]).df()
             if len(old):
                 return old
     reg, brk = result_alerts(result, periods, thresholds, rules)
     save_alerts(store, reg, build_id, brk)
     return reg
+
+
+def build_label(result) -> str:
+    """The alert register's build id of a built index: framework, recipe hash, vintage, version."""
+    return f"{result.framework.id}:{result.recipe.hash[:12]}:{result.vintage}:holisec {result.version}"
+
+
+def registered_alerts(store, build_id: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """(register, breaks) stored for ``build_id`` by :func:`register_alerts`, or None if none."""
+    con = _con(store)
+    tables = _tables(con)
+    if "alerts" not in tables:
+        return None
+    reg = con.execute(f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE build_id = ? ORDER BY rowid", [build_id]).df()
+    if reg.empty:
+        return None
+    cols = [c for c in BREAK_SQL if c not in ("build_id", "created_at")]
+    brk = (con.execute(f"SELECT {', '.join(cols)} FROM trend_breaks WHERE build_id = ? ORDER BY rowid",
+                       [build_id]).df() if "trend_breaks" in tables else pd.DataFrame(columns=cols))
+    return reg.astype({"period": "int64"}), brk
 
 
 def save_forecasts(store, df: pd.DataFrame, build_id: str) -> int:
@@ -170,7 +211,7 @@ def warnings_for(entity: str, store=None, forecasts: str | Path | pd.DataFrame |
     store, if it exists); ``forecasts``: a file or frame from ``holisec warn forecast`` (else the
     store's ``forecasts`` table). Returns a JSON-ready dict (NaN -> None)::
 
-        {"entity", "build_id", "created_at", "counts": {"red", "amber", "green"},
+        {"entity", "build_id", "created_at", "scale" (what the scores mean), "counts": {"red", "amber", "green"},
          "alerts": [{period, code, kind, level, trigger, explanation, value, ...}],
          "trend_breaks": [{code, period, size, method}],
          "forecasts": [{target, origin, target_years, probability, model, top_contributions, domains}]}
@@ -184,7 +225,7 @@ def warnings_for(entity: str, store=None, forecasts: str | Path | pd.DataFrame |
         con = own.con if own is not None else None
     else:
         con = _con(store)
-    out = {"entity": entity, "build_id": None, "created_at": None, "counts": {}, "alerts": [],
+    out = {"entity": entity, "build_id": None, "created_at": None, "scale": None, "counts": {}, "alerts": [],
            "trend_breaks": [], "forecasts": []}
     try:
         tables = _tables(con) if con is not None else set()
@@ -197,6 +238,7 @@ def warnings_for(entity: str, store=None, forecasts: str | Path | pd.DataFrame |
                 a = a.assign(_r=a["level"].map(LEVELS.index)).sort_values(["period", "_r", "code"],
                                                                           ascending=[False, False, True])
                 out["alerts"] = a[[c for c in COLUMNS if c != "entity" and c in a]].to_dict("records")
+                out["scale"] = a["scale"].dropna().iloc[0] if "scale" in a and a["scale"].notna().any() else None
         if "trend_breaks" in tables:
             b = _latest(con, "trend_breaks", entity)
             out["trend_breaks"] = b.sort_values(["period", "code"], ascending=[False, True])[

@@ -68,8 +68,8 @@ def divide(
         "indicator": targets,
         "denominator": [denominators[t] for t in targets],
         "scale": factors,
-        "n_values": np.isfinite(ratio).sum(axis=(0, 1)),
-        "n_lost": (np.isfinite(numerator) & ~np.isfinite(ratio)).sum(axis=(0, 1)),
+        "n_values": np.isfinite(ratio).reshape(-1, len(targets)).sum(axis=0),  # over entity, period (and extra dims)
+        "n_lost": (np.isfinite(numerator) & ~np.isfinite(ratio)).reshape(-1, len(targets)).sum(axis=0),
     }, columns=REPORT_COLUMNS)
     return out, report
 

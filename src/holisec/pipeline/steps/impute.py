@@ -81,12 +81,13 @@ def screen(
         dims, threshold = rules[kind]
         basis = data.sel(period=recent) if kind == "entity" else data
         cells = int(np.prod([basis.sizes[d] for d in dims]))
-        share = basis.notnull().sum(dims) / max(cells, 1)  # 0 once nothing is left (no empty mean)
+        share = _same_across(basis.notnull().sum(dims) / max(cells, 1), f"{kind} share")  # 0 once nothing is left
         drop = share[kind].values[(share < threshold).values]
         rows += [(c, kind, float(v), threshold, pd.NA) for c, v in zip(drop, share.sel({kind: drop}).values)]
         data = data.drop_sel({kind: drop})
     if min_start_share > 0 and data.sizes["indicator"]:
-        per_period = data.notnull().mean("indicator").sel(period=periods).transpose("entity", "period").values
+        per_period = _same_across(data.notnull().mean("indicator"), "start share")
+        per_period = per_period.sel(period=periods).transpose("entity", "period").values
         reached = per_period >= min_start_share
         late = ~reached[:, 0] & reached.any(axis=1)  # entities whose scores start after the first period
         start_at = reached.argmax(axis=1)
@@ -95,6 +96,18 @@ def screen(
     report = pd.DataFrame(rows, columns=SCREEN_COLUMNS)
     report["period"] = report["period"].astype("Int64")
     return data, report
+
+
+def _same_across(share: xr.DataArray, what: str) -> xr.DataArray:
+    """Screening keeps one panel shape: a share must be the same along extra dims (replication)."""
+    extras = [d for d in share.dims if d not in ("entity", "period", "indicator")]
+    if not extras:
+        return share
+    low, high = share.min(extras), share.max(extras)
+    if not bool((low == high).all()):
+        raise PipelineError(f"impute screen: the {what} differs along {extras}; screening needs the same "
+                            "missing-data pattern in every replication (resample observed values only)")
+    return low
 
 
 def score_starts(report: pd.DataFrame) -> pd.Series:
@@ -148,7 +161,7 @@ def _neighbours(valid: np.ndarray):
 def _time_fill(data: xr.DataArray, *, interpolate: bool, forward: bool, backward: bool, limit: int | None):
     """Vectorised gap filling along ``period`` for every (entity, indicator) series at once."""
     data = as_panel(data)
-    x = np.moveaxis(data.values, 1, -1)  # (entity, indicator, period)
+    x = np.moveaxis(data.values, -2, -1)  # (..., entity, indicator, period)
     n = x.shape[-1]
     t = data["period"].values.astype("float64")
     valid = ~np.isnan(x)
@@ -175,8 +188,8 @@ def _time_fill(data: xr.DataArray, *, interpolate: bool, forward: bool, backward
         carry = ~valid & has_next & np.isnan(fill) & (nxt - steps <= limit)
         fill = np.where(carry, x_next, fill)
         how[carry] = "nocb"
-    out = data.copy(data=np.moveaxis(np.where(valid, x, fill), -1, 1))
-    return out, point_report(data, out, np.moveaxis(how != "", -1, 1), np.moveaxis(how, -1, 1))
+    out = data.copy(data=np.moveaxis(np.where(valid, x, fill), -1, -2))
+    return out, point_report(data, out, np.moveaxis(how != "", -1, -2), np.moveaxis(how, -1, -2))
 
 
 def linear(
@@ -204,28 +217,30 @@ def locf(data: xr.DataArray, *, nocb: bool = False, limit: int | None = None):
 def _sklearn_fill(data: xr.DataArray, make_imputer, scope: Scope, standardise: bool, method: str):
     data = as_panel(data)
     values = data.values
-    slices = [slice(None)] if scope == "panel" else [slice(p, p + 1) for p in range(values.shape[1])]
+    panels = values.reshape((-1,) + values.shape[-3:])  # one model per panel along extra dims
+    slices = [slice(None)] if scope == "panel" else [slice(p, p + 1) for p in range(values.shape[-2])]
     reduce_dims(scope)
-    result = values.copy()
+    result = panels.copy()
     # One fit per period when scope="period": the model itself is fitted per slice.
-    for sl in slices:
-        block = values[:, sl, :]
-        rows = block.reshape(-1, block.shape[-1])
-        keep_rows = ~np.isnan(rows).all(axis=1)
-        keep_cols = ~np.isnan(rows).all(axis=0)
-        sub = rows[np.ix_(keep_rows, keep_cols)]
-        if sub.size == 0 or not np.isnan(sub).any():
-            continue
-        centre = np.nanmean(sub, axis=0) if standardise else np.zeros(sub.shape[1])
-        spread = np.nanstd(sub, axis=0) if standardise else np.ones(sub.shape[1])
-        spread = np.where(spread > 0, spread, 1.0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            imputed = make_imputer().fit_transform((sub - centre) / spread) * spread + centre
-        filled = rows.copy()
-        filled[np.ix_(keep_rows, keep_cols)] = imputed
-        result[:, sl, :] = filled.reshape(block.shape)
-    return _filled(data, result, method)
+    for k in range(panels.shape[0]):
+        for sl in slices:
+            block = panels[k, :, sl, :]
+            rows = block.reshape(-1, block.shape[-1])
+            keep_rows = ~np.isnan(rows).all(axis=1)
+            keep_cols = ~np.isnan(rows).all(axis=0)
+            sub = rows[np.ix_(keep_rows, keep_cols)]
+            if sub.size == 0 or not np.isnan(sub).any():
+                continue
+            centre = np.nanmean(sub, axis=0) if standardise else np.zeros(sub.shape[1])
+            spread = np.nanstd(sub, axis=0) if standardise else np.ones(sub.shape[1])
+            spread = np.where(spread > 0, spread, 1.0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                imputed = make_imputer().fit_transform((sub - centre) / spread) * spread + centre
+            filled = rows.copy()
+            filled[np.ix_(keep_rows, keep_cols)] = imputed
+            result[k, :, sl, :] = filled.reshape(block.shape)
+    return _filled(data, result.reshape(values.shape), method)
 
 
 def knn(

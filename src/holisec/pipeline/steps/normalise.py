@@ -20,7 +20,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.stats import rankdata
 
 from holisec.framework import Framework
 from holisec.pipeline._panel import PipelineError, Scope, as_panel, from_columns, reduce_dims, to_columns
@@ -65,6 +64,8 @@ def zscore(x: xr.DataArray, *, scope: Scope = "panel", mean: float = 0.0, sd: fl
 def _ranks(x: xr.DataArray, scope: Scope) -> tuple[xr.DataArray, xr.DataArray]:
     """Sport ranks (ties share the lowest rank; 1 = lowest value) and the count of values."""
     columns, shape = to_columns(x.values, scope)
+    from scipy.stats import rankdata  # imported on use: reading a stored build needs no SciPy
+
     ranks = rankdata(columns, method="min", axis=0, nan_policy="omit") if columns.size else columns
     ranks = np.where(np.isnan(columns), np.nan, ranks)
     counts = x.notnull().sum(reduce_dims(scope))
@@ -209,7 +210,7 @@ def normalise(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN indicators stay NaN
         out, stats = METHODS[method](signed, **params)
-    out = out.transpose("entity", "period", "indicator").astype("float64")
+    out = out.transpose(..., "entity", "period", "indicator").astype("float64")
     out.attrs = {}
     table = xr.Dataset({"direction": sign, **stats}).to_dataframe().reset_index()
     table.insert(1, "method", method)

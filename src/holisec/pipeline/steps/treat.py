@@ -4,7 +4,9 @@ An indicator fails when ``|skewness| > skew_thresh`` *and* ``kurtosis > kurt_thr
 (sample-adjusted skewness and excess kurtosis, "type 2" as in Excel and COINr). A failing
 indicator is winsorised one extreme at a time (the highest value if skewness >= 0, else the
 lowest, replaced by the next one; tied extremes move together) until it passes or ``winmax``
-points are treated. If it still fails, a log-type transform is applied instead: by default to
+distinct points are treated (COINr's ``nwin``: the points now at the maximum plus those at the
+minimum; a point moved again in a later round counts once; tied points may take the count past
+``winmax`` in the last round, as in COINr). If it still fails, a log-type transform is applied instead: by default to
 the original values (``combine=False``, as COINr), else to the winsorised ones.
 
 The loop runs over winsorisation rounds only; every round treats all failing indicators (and,
@@ -26,7 +28,7 @@ import pandas as pd
 import xarray as xr
 
 from holisec.pipeline._panel import (
-    PipelineError, Scope, as_panel, from_columns, point_report, to_columns,
+    PipelineError, Scope, as_panel, column_labels, from_columns, point_report, to_columns,
 )
 
 
@@ -93,7 +95,9 @@ def _winsorise(x: np.ndarray, active: np.ndarray, winmax: int, skew_thresh: floa
         cols = np.flatnonzero(active)
         high[:, cols] |= moved & upper
         low[:, cols] |= moved & ~upper
-        count[cols] += moved.sum(axis=0)
+        # distinct points treated so far (COINr ``nwin``): a point moved in an earlier round is
+        # tied at the new extreme and moves again, but counts once
+        count[cols] = (high[:, cols] | low[:, cols]).sum(axis=0)
         still = failing(sub, skew_thresh, kurt_thresh) & movable
         active[cols] = still
 
@@ -152,15 +156,12 @@ def jrc(
 
 
 def _transform_rows(data: xr.DataArray, transformed: np.ndarray, scope: Scope) -> pd.DataFrame:
-    """One report row per transformed indicator (per period with ``scope="period"``); entity is None."""
-    indicators = data["indicator"].values
-    if scope == "panel":
-        periods, codes = [None] * int(transformed.sum()), indicators[transformed]
-    else:
-        cols = np.flatnonzero(transformed)
-        periods = data["period"].values[cols // len(indicators)].tolist()
-        codes = indicators[cols % len(indicators)]
-    return pd.DataFrame({"entity": None, "period": pd.Series(periods, dtype=object), "indicator": codes,
+    """One report row per transformed indicator (per period with ``scope="period"``, per
+    replication with extra dims); entity is None."""
+    labels = {d: v[transformed] for d, v in column_labels(data, scope).items()}
+    periods = labels.pop("period").tolist() if scope == "period" else [None] * int(transformed.sum())
+    codes = labels.pop("indicator")
+    return pd.DataFrame({**labels, "entity": None, "period": pd.Series(periods, dtype=object), "indicator": codes,
                          "method": "log_ct", "before": np.nan, "after": np.nan})
 
 

@@ -21,7 +21,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.optimize import minimize
 
 from holisec.framework import Framework
 from holisec.pipeline._panel import PipelineError
@@ -30,15 +29,74 @@ from holisec.pipeline.steps import mcda
 REPORT_COLUMNS = ["code", "parent", "method", "weight", "statistic", "target"]
 
 
-def within_parent(raw: pd.Series, framework: Framework) -> pd.Series:
-    """Normalise weights to sum to one among the children of each parent (root: 1)."""
+def check_weights(raw: pd.Series, framework: Framework, source: str = "framework",
+                  overrides: Mapping[str, float] | None = None) -> None:
+    """Refuse weights that cannot give an index: negative or non-finite, or all zero in a group.
+
+    ``source`` says where the weights came from (``"framework"``, ``"params.weights"``, a
+    derived method), so the message can name the key to fix; a code in ``overrides`` is named
+    by its recipe key ``params.weights.<code>``.
+    """
+    overrides = overrides or {}
+    tree = framework.tree
+    values = raw.reindex(tree.index).astype("float64")
+    bad = values[~np.isfinite(values) | (values < 0)]
+    if len(bad):
+        where = ", ".join(
+            f"{'params.weights.' if code in overrides else ''}{code} = {value:g} (group {tree.at[code, 'parent']!r})"
+            for code, value in bad.items())
+        raise PipelineError(
+            f"weight: {source} gives negative or non-numeric weight(s) {where}; weights must be >= 0 "
+            f"(set a weight to 0 to leave a child out)")
+    parent = tree["parent"]
+    children = parent.dropna()
+    totals = values.reindex(children.index).groupby(children.to_numpy()).sum()
+    zero = sorted(totals.index[totals <= 0])
+    if zero:
+        groups = "; ".join(f"group {g!r} (children {list(children.index[children == g])})" for g in zero)
+        raise PipelineError(
+            f"weight: {source} gives all-zero weights within {groups}: the group's score would be "
+            f"undefined; give at least one child a positive weight, or drop the group from the framework")
+
+
+def within_parent(raw: pd.Series, framework: Framework, source: str = "framework",
+                  overrides: Mapping[str, float] | None = None) -> pd.Series:
+    """Normalise weights to sum to one among the children of each parent (root: 1).
+
+    Errors (:func:`check_weights`) on negative weights or a group whose weights are all zero.
+    """
+    check_weights(raw, framework, source, overrides)
     parent = framework.tree["parent"].reindex(raw.index)
     is_root = parent.isna().to_numpy()
     values = raw.to_numpy(dtype="float64")
     totals = raw.groupby(parent.fillna("").to_numpy()).transform("sum").to_numpy()
+    return pd.Series(np.where(is_root, 1.0, values / np.where(is_root, 1.0, totals)), index=raw.index,
+                     name="weight")
+
+
+def within_parent_array(raw: xr.DataArray, framework: Framework) -> xr.DataArray:
+    """:func:`within_parent` for weights ``(..., code)``: one weight set per index of the extra
+    dims (``replication``), all normalised at once. A group whose children all weigh zero in
+    some weight set is an error (it would have no score)."""
+    if "code" not in raw.dims:
+        raise PipelineError(f"weight: weight sets need a 'code' dim, got {raw.dims}")
+    raw = raw.transpose(..., "code")
+    codes = raw["code"].values
+    parent = framework.tree["parent"].reindex(codes)
+    keys, inverse = np.unique(parent.fillna("").to_numpy(dtype=str), return_inverse=True)
+    onehot = (inverse[:, None] == np.arange(len(keys))).astype("float64")  # code x parent
+    values = raw.values.astype("float64")
+    totals = (values @ onehot) @ onehot.T
+    is_root = parent.isna().to_numpy()
+    empty = (totals <= 0) & ~is_root
+    if empty.any():
+        where = np.argwhere(empty)[0]
+        set_label = {d: raw[d].values[i] if d in raw.coords else int(i) for d, i in zip(raw.dims[:-1], where[:-1])}
+        raise PipelineError(f"weight: every child of {parent.iloc[where[-1]]!r} weighs zero in weight set "
+                            f"{set_label}; keep at least one child with a positive weight")
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(totals > 0, values / totals, 0.0)
-    return pd.Series(np.where(is_root, 1.0, out), index=raw.index, name="weight")
+        out = np.where(is_root, 1.0, values / totals)
+    return raw.copy(data=out).rename("weight")
 
 
 def _explicit_raw(framework: Framework, weights: Mapping[str, float] | None) -> pd.Series:
@@ -47,8 +105,16 @@ def _explicit_raw(framework: Framework, weights: Mapping[str, float] | None) -> 
     if unknown:
         raise PipelineError(f"weight: code(s) {unknown} are not in framework {framework.id!r}")
     for code, value in (weights or {}).items():
-        raw[code] = float(value)
+        try:
+            raw[code] = float(value)
+        except (TypeError, ValueError):
+            raise PipelineError(f"weight: params.weights.{code} = {value!r} is not a number") from None
     return raw
+
+
+def _source(weights: Mapping[str, float] | None, method: str = "") -> str:
+    given = "framework weights" + (" with params.weights overrides" if weights else "")
+    return f"{method} on {given}" if method else given
 
 
 def _report(weights: pd.Series, framework: Framework, method: str, statistic=None, target=None) -> pd.DataFrame:
@@ -63,7 +129,7 @@ def _report(weights: pd.Series, framework: Framework, method: str, statistic=Non
 
 def explicit(framework: Framework, *, weights: Mapping[str, float] | None = None, scores=None):
     """The framework's weights (COINr iMeta ``Weight``), overridden by ``weights`` per code."""
-    out = within_parent(_explicit_raw(framework, weights), framework)
+    out = within_parent(_explicit_raw(framework, weights), framework, _source(weights), weights)
     return out, _report(out, framework, "framework")
 
 
@@ -112,7 +178,7 @@ def pca(
         first = eigvec[:, -1]
         raw[children] = first**2 / np.sum(first**2)
         share[children] = eigval[-1] / eigval.sum()
-    out = within_parent(raw, framework)
+    out = within_parent(raw, framework, _source(weights, "pca weights"), weights)
     return out, _report(out, framework, "pca", statistic=share)
 
 
@@ -168,6 +234,8 @@ def optimise(
             imp = _importance(data, w, power)
             return float(np.sum((imp / imp.sum() - goal) ** 2)) if imp.sum() != 0 else np.inf
 
+        from scipy.optimize import minimize  # imported on use: reading a stored build needs no SciPy
+
         starts = [goal] + [rng.dirichlet(np.ones(len(children))) for _ in range(max(n_starts - 1, 0))]
         bounds = [(min_weight, 1.0)] * len(children)
         best = min((minimize(objective, np.clip(s, min_weight, 1.0), method="L-BFGS-B", bounds=bounds,
@@ -178,7 +246,7 @@ def optimise(
         imp = _importance(data, w, power)
         obtained[children] = imp / imp.sum()
         wanted[children] = goal
-    out = within_parent(raw, framework)
+    out = within_parent(raw, framework, _source(weights, "optimised weights"), weights)
     return out, _report(out, framework, "optimise", statistic=obtained, target=wanted)
 
 

@@ -1,0 +1,104 @@
+"""End-to-end: ``holisec warn alerts / show / forecast`` and the verdict table."""
+import json
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from holisec.cli import app as holisec_app
+from holisec.cli.warn import app, verdict_table
+
+
+def test_forecast_command_writes_one_row_per_at_risk_country(tmp_path):
+    out = tmp_path / "f.csv"
+    r = CliRunner().invoke(app, ["forecast", "--target", "conflict_onset", "--origin", "2005", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    f = pd.read_csv(out)
+    assert {"entity", "origin", "target_years", "probability", "model", "top_contributions"} <= set(f.columns)
+    assert f["entity"].is_unique and (f["origin"] == 2005).all() and (f["target_years"].astype(str) == "2006").all()
+    assert f["probability"].between(0, 1).all() and len(f) > 100
+    assert "probability of onset in 2006" in r.output and "Highest 10" in r.output
+
+
+def test_unknown_target_rejected(tmp_path):
+    r = CliRunner().invoke(app, ["forecast", "--target", "nope", "--origin", "2005", "--out", str(tmp_path / "x.csv")])
+    assert r.exit_code == 2 and "unknown --target 'nope'" in r.output
+
+
+def test_alerts_json_store_envvar_save_and_show(shipped_store, monkeypatch):
+    from holisec.data.store import Store
+
+    path = shipped_store
+    monkeypatch.setenv("HOLISEC_STORE", str(path))
+    r = CliRunner().invoke(app, ["alerts", "--json", "--level", "red", "--save", "b1"])
+    assert r.exit_code == 0, r.output
+    recs = json.loads(r.stdout, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))  # no NaN tokens
+    assert recs and {x["level"] for x in recs} == {"red"}
+    assert {"indicator", "domain"} <= {x["kind"] for x in recs}
+    assert {"name", "stale", "obs_period", "carried_share"} <= set(recs[0])
+    with Store(path, read_only=True) as st:
+        n, periods = st.con.execute("SELECT count(*), count(DISTINCT period) FROM alerts WHERE build_id='b1'").fetchone()
+        scale = st.con.execute("SELECT DISTINCT scale FROM alerts WHERE build_id='b1'").fetchall()
+    assert n > 1000 and periods == 3
+    assert scale == [("scores 0-100, higher = more risk; min-max over all 173 countries and years 1990-2024 "
+                      "(one range for the whole panel, so years compare)",)]
+    worst = CliRunner().invoke(app, ["alerts", "--json", "--level", "red", "--combine", "worst"])
+    assert worst.exit_code == 0, worst.output
+    assert len(json.loads(worst.stdout)) > 2 * len(recs)  # the convergent rule is the stricter one
+    bad = CliRunner().invoke(app, ["alerts", "--combine", "any"])
+    assert bad.exit_code == 2 and "convergent" in bad.output
+    ent = recs[0]["entity"]
+    s = CliRunner().invoke(app, ["show", ent.lower(), "--json"])  # ISO3 in any case
+    assert s.exit_code == 0, s.output
+    w = json.loads(s.stdout)
+    assert w["entity"] == ent and w["build_id"] == "b1" and w["alerts"][0]["level"] == "red"
+    assert w["scale"].startswith("scores 0-100, higher = more risk")
+
+
+def test_stale_alerts_rest_on_carried_forward_values(shipped_store, tmp_path):
+    """Displacement (UNHCR) ends in 2018 in the shipped data: a 2022 alert on it is the 2018 value."""
+    out = tmp_path / "a.csv"
+    r = CliRunner().invoke(holisec_app, ["warn", "alerts", "--store", shipped_store, "--year", "2022", "--level",
+                                         "red", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    a = pd.read_csv(out)
+    disp = a[(a["code"] == "displaced_origin")]
+    assert len(disp) and disp["stale"].all() and (disp["obs_period"] == 2018).all()
+    assert disp["explanation"].str.endswith("stale: the 2018 value carried forward").all()
+    assert a.loc[a["entity"] == "AFG", "name"].iloc[0] == "Afghanistan"
+    assert {"recipe_hash", "vintage", "scale"} <= set(a.columns)
+    # the table view: a Rich table, the scale and the lines behind the levels, said once
+    for words in ("Alerts 2022:", "┃ entity", "Scores 0-100, higher = more risk; min-max over all 173 countries",
+                  "Bottom lines (amber/red, score 0-100): 66.7/80 for every code; index 45/50",
+                  "Levels (convergent rule)", "Stale = more than 50%"):
+        assert r.output.count(words) == 1, words
+    fresh = CliRunner().invoke(holisec_app, ["warn", "alerts", "--store", shipped_store, "--year", "2022",
+                                             "--level", "red", "--fresh", "--json"])
+    assert fresh.exit_code == 0, fresh.output
+    kept = json.loads(fresh.stdout)
+    assert kept and not any(x["stale"] for x in kept) and len(kept) == int((~a["stale"]).sum())
+
+
+def test_show_prints_a_table_and_accepts_names(shipped_store):
+    assert CliRunner().invoke(holisec_app, ["build", "--store", shipped_store, "--out",
+                                            f"{shipped_store}.parquet"]).exit_code == 0
+    for given in ("UKR", "ukr", "Ukraine"):
+        r = CliRunner().invoke(holisec_app, ["warn", "show", given, "--store", shipped_store])
+        assert r.exit_code == 0, r.output
+        assert r.output.startswith("UKR Ukraine: ") and "Alerts of UKR" in r.output and "┃ period" in r.output
+        assert "Scores 0-100, higher = more risk" in r.output and "{" not in r.output
+    bad = CliRunner().invoke(holisec_app, ["warn", "show", "Ukriane", "--store", shipped_store])
+    assert bad.exit_code == 2 and "did you mean Ukraine?" in bad.output
+
+
+def test_verdict_is_a_table_with_plain_numbers():
+    v = {"model": "ensemble", "best_baseline_aupr": "history", "aupr_ratio": np.float64(1.31),
+         "aupr_diff_ci": (np.float64(0.01), np.float64(0.09)), "best_baseline_brier": "pitf",
+         "brier_ratio": np.float64(0.95), "brier_diff_ci": (-0.002, 0.001), "cal_slope": np.float64(0.91),
+         "aupr_ok": True, "brier_ok": False, "calibration_ok": True, "met": False}
+    t = verdict_table(v)
+    assert t["criterion"].tolist() == ["AUPR / best baseline (history)", "Brier / best baseline (pitf)",
+                                       "calibration slope", "all (ensemble)"]
+    assert t["value"].tolist() == ["1.31x", "0.95x", "0.91", ""] and t["met"].tolist() == ["yes", "no", "yes", "no"]
+    assert t.loc[0, "target"] == ">= 1.25x, CI of the difference > 0: [+0.0100, +0.0900]"
+    assert "np." not in t.to_string()
