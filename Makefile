@@ -15,7 +15,7 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/holisec demo
+	$(BIN)/holisec demo --serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -5,7 +5,7 @@ from typing import Optional
 
 import typer
 
-from holisec.cli import data, framework, holistic, index, uncertainty, warn
+from holisec.cli import data, framework, holistic, index, report, serve, uncertainty, warn
 
 app = typer.Typer(
     name="holisec",
@@ -36,6 +36,8 @@ app.add_typer(framework.app, name="framework", help="Show and check security fra
 index.register(app)
 app.add_typer(warn.app, name="warn", help="Alerts, trend breaks and onset forecasts.")
 uncertainty.register(app)
+serve.register(app)
+report.register(app)
 holistic.register(app)
 
 

@@ -1,6 +1,7 @@
 """Top-level commands: ``build``, ``audit``, ``rank`` and ``demo``."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -268,8 +269,13 @@ def audit(
         console.print(report.summary(), highlight=False)
 
 
-def demo(store: str = StoreOpt) -> None:
-    """Load the shipped real data, build the default index and show the latest ranking and red alerts."""
+def demo(
+    store: str = StoreOpt,
+    serve: bool = typer.Option(None, "--serve/--no-serve", help="Then serve the dashboard until Ctrl-C "
+                               "(default: when run in a terminal; `make demo` passes --serve)."),
+    port: int = typer.Option(8000, "--port", help="Port of the dashboard."),
+) -> None:
+    """Load the shipped real data, build the default index, show the latest ranking and red alerts, serve the dashboard."""
     from holisec.cli.data import coverage, load_into_store
     from holisec.cli.warn import alert_legend
     from holisec.index import well_observed_periods
@@ -293,3 +299,7 @@ def demo(store: str = StoreOpt) -> None:
                      f"in {n['periods']} incl. indicators)", floatfmt="{:.1f}")
     print_notes(alert_legend())
     console.print("More: holisec warn alerts --year YEAR, holisec warn show ISO3, holisec audit --year YEAR")
+    if serve if serve is not None else sys.stdin.isatty() and sys.stdout.isatty():
+        from holisec.cli.serve import serve_app
+
+        serve_app(store, port=port)

@@ -1,0 +1,154 @@
+"""Dashboard pages: server-rendered HTML (Jinja2) with the page's data embedded as JSON and
+drawn by ``static/app.js`` with plotly.js, both served by this app (no CDN, works offline).
+
+Every chart says its scale (0-100, higher = more risk), units and sources; views of modules
+that are not installed yet say "not yet available" (see :mod:`holisec.report.optional`).
+"""
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from holisec._json import json_ready
+from holisec.app.service import Service
+
+NAV = [("/", "World map"), ("/rankings", "Rankings"), ("/whatif", "What-if weights"), ("/framework", "Framework"),
+       ("/warnings", "Warnings"), ("/methodology", "Methodology"), ("/api-docs", "API")]
+
+_env = Environment(loader=PackageLoader("holisec.app", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def _json(obj) -> str:
+    """JSON safe inside a <script> element."""
+    return json.dumps(json_ready(obj), separators=(",", ":")).replace("</", "<\\/")
+
+
+_env.filters["tojs"] = _json
+_env.filters["num"] = lambda v, d=1: "–" if v is None else f"{v:.{d}f}"
+
+
+def render(name: str, **ctx) -> HTMLResponse:
+    from holisec import __version__
+
+    html = _env.get_template(name).render(nav=NAV, version=__version__, **ctx)
+    return HTMLResponse(html)
+
+
+def cached_page(svc: Service, key: tuple, make) -> HTMLResponse:
+    """A rendered page, kept until the store changes (``make()`` -> HTMLResponse)."""
+    body = svc.cache.get(("page", *key), lambda: make().body)
+    return HTMLResponse(body)
+
+
+def router(svc: Service) -> APIRouter:
+    from holisec.app.api import map_data
+    from holisec.report.profile import check_entity, check_year, country_profile, default_year
+    from holisec.report.summary import framework_view, methodology, ranking
+
+    pages = APIRouter(include_in_schema=False)
+
+    def base():
+        res = svc.builds.result()
+        return res, default_year(res)
+
+    def codes(res) -> list[dict]:
+        fw = res.framework
+        out = [{"code": fw.root, "name": fw.group(fw.root).name, "kind": "index"}]
+        out += [{"code": d, "name": fw.group(d).name, "kind": "domain"} for d in fw.children(fw.root)
+                if d in set(res.scores["code"].values)]
+        out += [{"code": e.id, "name": e.name, "kind": "element"} for e in fw.elements]
+        return out
+
+    def names() -> list[dict]:
+        m = svc.meta()
+        return [{"entity": e, "name": n} for e, n in zip(m.index, m["name"])]
+
+    @pages.get("/", response_class=HTMLResponse)
+    def world():
+        def make():
+            res, year = base()
+            data = {"map": map_data(res, res.root), "codes": codes(res), "year": year, "names": names()}
+            return render("world.html", page="world", title="World map", data=data, prov=res.metadata(),
+                          note=res.licence_note())
+        return cached_page(svc, ("world",), make)
+
+    @pages.get("/country/{entity}", response_class=HTMLResponse)
+    def country(entity: str, year: int | None = None):
+        res, _ = base()
+        e, y = check_entity(res, entity), check_year(res, year)
+
+        def make():
+            data = country_profile(res, e, y, meta=svc.meta(), warnings=svc.warnings(e))
+            years = [int(p) for p in res.scores["period"].values]
+            return render("country.html", page="country", title=f"{data['name']} — profile", data=data, p=data,
+                          years=years, prov=res.metadata(), note=res.licence_note())
+        return cached_page(svc, ("country", e, y), make)
+
+    @pages.get("/rankings", response_class=HTMLResponse)
+    def rankings(year: int | None = None):
+        from holisec.report.optional import uncertainty_view
+
+        res, dy = base()
+        y = check_year(res, year) if year else dy
+
+        def make():
+            data = {"year": y, "ranking": ranking(res, y, None, svc.meta()), "codes": codes(res)[:12],
+                    "intervals": uncertainty_view(res), "years": [int(p) for p in res.scores["period"].values]}
+            return render("rankings.html", page="rankings", title="Rankings", data=data, prov=res.metadata(),
+                          note=res.licence_note())
+        return cached_page(svc, ("rankings", y), make)
+
+    @pages.get("/whatif", response_class=HTMLResponse)
+    def whatif():
+        def make():
+            res, y = base()
+            data = {"year": y, "domains": codes(res)[1:12], "ranking": ranking(res, y, None, svc.meta())}
+            return render("whatif.html", page="whatif", title="What-if weighting", data=data, prov=res.metadata(),
+                          note=res.licence_note())
+        return cached_page(svc, ("whatif",), make)
+
+    @pages.get("/framework", response_class=HTMLResponse)
+    def framework():
+        def make():
+            res, y = base()
+            with svc.access.read() as st:
+                cov = st.coverage(res.framework)
+            data = framework_view(res, y, cov)
+            return render("framework.html", page="framework", title="Framework", data=data, f=data,
+                          prov=res.metadata(), note=res.licence_note())
+        return cached_page(svc, ("framework",), make)
+
+    @pages.get("/warnings", response_class=HTMLResponse)
+    def warnings():
+        def make():
+            res, y = base()
+            fw = res.framework
+            data = {"year": y, "domains": {g.id: g.name for g in fw.groups},
+                    "names": {n["entity"]: n["name"] for n in names()}}
+            return render("warnings.html", page="warnings", title="Warnings", data=data, prov=res.metadata(),
+                          note=res.licence_note())
+        return cached_page(svc, ("warnings",), make)
+
+    @pages.get("/methodology", response_class=HTMLResponse)
+    def method():
+        def make():
+            res, _ = base()
+            with svc.access.read() as st:
+                vint = st.vintages()
+            return render("methodology.html", page="methodology", title="Methodology", data={},
+                          m=methodology(res, vint), prov=res.metadata(), note=res.licence_note())
+        return cached_page(svc, ("methodology",), make)
+
+    @pages.get("/api-docs", response_class=HTMLResponse)
+    def api_docs(request: Request):
+        def make():
+            spec = request.app.openapi()
+            routes = [{"path": p, "method": m.upper(), "summary": op.get("summary", ""),
+                       "doc": op.get("description", "")} for p, ops in spec["paths"].items() for m, op in ops.items()]
+            return render("api.html", page="api", title="HTTP API", data={}, routes=routes, prov=None, note="")
+        return cached_page(svc, ("api",), make)
+
+    return pages

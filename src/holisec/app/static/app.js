@@ -1,0 +1,198 @@
+/* holisec dashboard: draws each page's charts from the JSON embedded in #page-data with the
+   locally served plotly.js. Every scale: 0-100, higher = more risk. No external requests. */
+"use strict";
+(function () {
+  const DATA = JSON.parse(document.getElementById("page-data").textContent || "{}");
+  const CONFIG = { responsive: true, displaylogo: false, topojsonURL: "/static/topojson/",
+                   modeBarButtonsToRemove: ["sendDataToCloud"] };
+  const SCALE = "YlOrRd";   /* ColorBrewer sequential, colour-blind safe; darker = more risk */
+  const RISK = "score 0-100<br>higher = more risk";
+  const fmt = (v, d = 1) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toFixed(d);
+  const el = (id) => document.getElementById(id);
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+  const layoutBase = (extra) => Object.assign({ margin: { l: 50, r: 20, t: 30, b: 40 }, font: { family: "DejaVu Sans, sans-serif", size: 12 } }, extra);
+  window.holisec = { ready: false, renderMs: null };
+  const done = () => { window.holisec.ready = true; window.holisec.renderMs = performance.now(); };
+
+  async function json(url, opts) {
+    const r = await fetch(url, opts);
+    const body = await r.json();
+    if (!r.ok) throw new Error(body.error || r.statusText);
+    return body;
+  }
+
+  /* ---------- world map ---------- */
+  async function world() {
+    const geo = await json("/static/world_110m.geojson");
+    let map = DATA.map;
+    const yearInput = el("year"), names = {};
+    DATA.names.forEach((n) => { names[n.entity] = n.name; });
+    const column = (year) => map.values.map((row) => row[map.periods.indexOf(year)]);
+    const trace = (year) => ({
+      type: "choropleth", geojson: geo, featureidkey: "id", locations: map.entities, z: column(year),
+      text: map.entities.map((e) => names[e] || e), zmin: 0, zmax: 100, colorscale: SCALE, reversescale: true,
+      hovertemplate: "%{text}: %{z:.1f}<extra></extra>", marker: { line: { color: "#fff", width: 0.4 } },
+      colorbar: { title: { text: RISK }, thickness: 14 } });
+    const layout = layoutBase({ margin: { l: 0, r: 0, t: 0, b: 0 },
+      geo: { fitbounds: false, visible: false, lataxis: { range: [-57, 84] }, center: { lon: 10, lat: 12 }, showcountries: false, showcoastlines: false, showland: false,
+             showocean: false, showlakes: false, showrivers: false, showframe: false, projection: { type: "natural earth" },
+             bgcolor: "#eef3f8" } });
+    const div = el("map");
+    const update = () => {
+      const y = Number(yearInput.value);
+      el("year-out").textContent = y; yearInput.setAttribute("aria-valuetext", y);
+      document.querySelectorAll(".y").forEach((s) => { s.textContent = y; });
+      Plotly.react(div, [trace(y)], layout, CONFIG);
+      const col = column(y), order = map.entities.map((e, i) => [e, col[i]]).filter((p) => p[1] !== null)
+        .sort((a, b) => b[1] - a[1]).slice(0, 15);
+      el("top-list").innerHTML = order.map((p) => `<li><a href="/country/${p[0]}?year=${y}">${esc(names[p[0]] || p[0])}</a> <span class="num">${fmt(p[1])}</span></li>`).join("");
+    };
+    await Plotly.newPlot(div, [trace(Number(yearInput.value))], layout, CONFIG);
+    update();
+    div.on("plotly_click", (ev) => { const p = ev.points && ev.points[0]; if (p) location.href = `/country/${p.location}?year=${yearInput.value}`; });
+    yearInput.addEventListener("input", update);
+    el("map-code").addEventListener("change", async (ev) => {
+      map = await json(`/api/map/${encodeURIComponent(ev.target.value)}`);
+      el("map-caption").firstChild.textContent = `${map.name}, `;
+      update();
+    });
+    const go = () => {
+      const q = el("search").value.trim().toLowerCase(); if (!q) return;
+      const hit = DATA.names.find((n) => n.name.toLowerCase() === q || n.entity.toLowerCase() === q)
+        || DATA.names.find((n) => n.name.toLowerCase().startsWith(q));
+      if (hit) location.href = `/country/${hit.entity}?year=${yearInput.value}`;
+      else el("search").setCustomValidity("no such country"), el("search").reportValidity();
+    };
+    el("go").addEventListener("click", go);
+    el("search").addEventListener("keydown", (ev) => { el("search").setCustomValidity(""); if (ev.key === "Enter") go(); });
+    el("search").addEventListener("change", go);
+  }
+
+  /* ---------- country profile ---------- */
+  async function country() {
+    const p = DATA, doms = p.domains.filter((d) => d.score !== null);
+    const theta = doms.map((d) => d.name.replace(" security", "")), t = p.trends;
+    await Plotly.newPlot("radar", [{ type: "scatterpolar", r: doms.map((d) => d.score), theta, fill: "toself", name: p.name,
+      hovertemplate: "%{theta}: %{r:.1f}<extra></extra>" }],
+      layoutBase({ polar: { radialaxis: { range: [0, 100], angle: 90, tickfont: { size: 9 } } }, showlegend: false,
+                   margin: { l: 95, r: 95, t: 30, b: 30 } }), CONFIG);
+    const series = Object.keys(t.series).map((code, i) => ({ type: "scatter", mode: "lines", x: t.periods, y: t.series[code],
+      name: code === p.index.code ? "Index" : code, line: { width: i === 0 ? 3.5 : 1.2 }, visible: i === 0 ? true : "legendonly" }));
+    await Plotly.newPlot("trend", series, layoutBase({ yaxis: { range: [0, 100], title: { text: RISK.replace("<br>", ", ") } },
+      xaxis: { title: { text: "year" } }, legend: { orientation: "h", y: -0.25 } }), CONFIG);
+    const rows = p.peers.rows.slice(0, 15).reverse();
+    if (rows.length) {
+      await Plotly.newPlot("peers", [{ type: "bar", orientation: "h", x: rows.map((r) => r.score), y: rows.map((r) => `${r.name} (#${r.rank})`),
+        marker: { color: rows.map((r) => r.self ? "#b4232a" : "#8aa4c8") }, hovertemplate: "%{y}: %{x:.1f}<extra></extra>" }],
+        layoutBase({ xaxis: { range: [0, 100], title: { text: "index, higher = more risk" } }, margin: { l: 190, r: 20, t: 10, b: 40 } }), CONFIG);
+    } else { el("peers").outerHTML = '<p class="na">No regional peers recorded for this country.</p>'; }
+  }
+
+  /* ---------- rankings ---------- */
+  function rankings() {
+    const rows = DATA.ranking, codes = DATA.codes.slice(1).map((c) => c.code), body = document.querySelector("#ranking tbody");
+    const regions = [...new Set(rows.map((r) => r.un_region).filter(Boolean))].sort();
+    const incomes = [...new Set(rows.map((r) => r.income_group).filter(Boolean))].sort();
+    regions.forEach((r) => el("f-region").add(new Option(r, r)));
+    incomes.forEach((r) => el("f-income").add(new Option(r, r)));
+    let key = "rank", asc = true;
+    const chosen = new Set();
+    const draw = () => {
+      const reg = el("f-region").value, inc = el("f-income").value, q = el("f-text").value.trim().toLowerCase();
+      const shown = rows.filter((r) => (!reg || r.un_region === reg) && (!inc || r.income_group === inc)
+        && (!q || (r.name || "").toLowerCase().includes(q) || r.entity.toLowerCase().includes(q)));
+      shown.sort((a, b) => { const x = a[key], y = b[key]; if (x === y) return 0; if (x === null || x === undefined) return 1;
+        if (y === null || y === undefined) return -1; return (x < y ? -1 : 1) * (asc ? 1 : -1); });
+      body.innerHTML = shown.map((r) => `<tr><td><input type="checkbox" aria-label="compare ${esc(r.name)}" data-e="${r.entity}" ${chosen.has(r.entity) ? "checked" : ""}></td>`
+        + `<td class="num">${r.rank}</td><td><a href="/country/${r.entity}?year=${DATA.year}">${esc(r.name || r.entity)}</a></td><td class="num">${fmt(r.score)}</td>`
+        + codes.map((c) => `<td class="num">${fmt(r[c], 0)}</td>`).join("") + `<td>${esc(r.un_region)}</td><td>${esc(r.income_group)}</td></tr>`).join("");
+    };
+    document.querySelectorAll("#ranking th button").forEach((b) => b.addEventListener("click", () => {
+      const k = b.dataset.key; asc = key === k ? !asc : (k === "name" || k === "rank" || k === "un_region" || k === "income_group"); key = k; draw(); }));
+    ["f-region", "f-income", "f-text"].forEach((id) => el(id).addEventListener("input", draw));
+    body.addEventListener("change", (ev) => {
+      const e = ev.target.dataset.e; if (!e) return;
+      if (ev.target.checked) { if (chosen.size >= 5) { ev.target.checked = false; return; } chosen.add(e); } else chosen.delete(e);
+      el("compare-count").textContent = `${chosen.size} selected`; el("compare-btn").disabled = chosen.size < 2;
+    });
+    el("compare-btn").addEventListener("click", () => {
+      const names = DATA.codes.slice(1);
+      const traces = [...chosen].map((e) => { const r = rows.find((x) => x.entity === e);
+        return { type: "bar", name: r.name || e, x: names.map((c) => c.name.replace(" security", "")), y: codes.map((c) => r[c]),
+                 hovertemplate: `${esc(r.name)} %{x}: %{y:.1f}<extra></extra>` }; });
+      el("compare-fig").hidden = false;
+      Plotly.newPlot("compare", traces, layoutBase({ barmode: "group", yaxis: { range: [0, 100], title: { text: RISK.replace("<br>", ", ") } },
+        legend: { orientation: "h", y: 1.12 }, margin: { l: 50, r: 10, t: 40, b: 90 } }), CONFIG);
+    });
+    draw();
+  }
+
+  /* ---------- what-if ---------- */
+  function whatif() {
+    const form = el("weights"), base = {};
+    DATA.ranking.forEach((r) => { base[r.entity] = r; });
+    form.querySelectorAll("input[type=range]").forEach((i) => i.addEventListener("input", () => { i.nextElementSibling.textContent = i.value; }));
+    el("reset").addEventListener("click", () => { form.querySelectorAll("input[type=range]").forEach((i) => { i.value = 1; i.nextElementSibling.textContent = "1"; }); });
+    const show = (res) => {
+      const rows = res.ranking, top = rows.slice(0, 30);
+      el("whatif-table").querySelector("tbody").innerHTML = rows.map((r) => { const b = res.baseline[r.entity], d = b ? b - r.rank : null;
+        return `<tr><td class="num">${r.rank}</td><td><a href="/country/${r.entity}">${esc(r.name || r.entity)}</a></td><td class="num">${fmt(r.score)}</td><td class="num">${b ?? "–"}</td><td class="num">${d === null ? "–" : (d > 0 ? "▲" + d : d < 0 ? "▼" + (-d) : "=")}</td></tr>`; }).join("");
+      Plotly.react("moves", [
+        { type: "scatter", mode: "markers", name: "default weights", x: top.map((r) => res.baseline[r.entity]), y: top.map((r) => r.name || r.entity), marker: { color: "#8aa4c8", size: 9 } },
+        { type: "scatter", mode: "markers", name: "your weights", x: top.map((r) => r.rank), y: top.map((r) => r.name || r.entity), marker: { color: "#b4232a", size: 9, symbol: "diamond" } }],
+        layoutBase({ xaxis: { title: { text: "rank (1 = highest risk)" }, autorange: "reversed" }, yaxis: { autorange: "reversed", automargin: true },
+                     height: 620, legend: { orientation: "h", y: 1.06 }, margin: { l: 170, r: 20, t: 30, b: 40 } }), CONFIG);
+      const blob = new Blob([res.recipe_yaml], { type: "text/yaml" });
+      const a = el("download"); a.href = URL.createObjectURL(blob); a.hidden = false;
+    };
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const weights = {}; form.querySelectorAll("input[type=range]").forEach((i) => { weights[i.name] = Number(i.value); });
+      el("whatif-status").textContent = "rebuilding the index…";
+      try { const t0 = performance.now(); const res = await json("/api/whatif", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ weights, year: DATA.year }) });
+        show(res); el("whatif-status").textContent = `rebuilt in ${Math.round(performance.now() - t0)} ms`; }
+      catch (err) { el("whatif-status").textContent = `error: ${err.message}`; }
+    });
+    show({ ranking: DATA.ranking, baseline: Object.fromEntries(DATA.ranking.map((r) => [r.entity, r.rank])), recipe_yaml: "" });
+    el("download").hidden = true;
+  }
+
+  /* ---------- framework ---------- */
+  async function framework() {
+    const ids = ["index"], labels = ["Index"], parents = [""], values = [0];
+    DATA.domains.forEach((d) => {
+      const inds = d.indicators.filter((i) => i.used);
+      ids.push(d.code); labels.push(d.name.replace(" security", "")); parents.push("index"); values.push(0);
+      inds.forEach((i) => { ids.push(`${d.code}/${i.code}`); labels.push(i.code); parents.push(d.code); values.push(i.weight_in_index); });
+    });
+    await Plotly.newPlot("sunburst", [{ type: "sunburst", ids, labels, parents, values, branchvalues: "remainder",
+      hovertemplate: "%{label}: %{value:.3f} of the index<extra></extra>" }], layoutBase({ margin: { l: 0, r: 0, t: 10, b: 0 } }), CONFIG);
+  }
+
+  /* ---------- warnings ---------- */
+  async function warnings() {
+    const res = await json("/api/alerts?limit=100000");
+    const status = el("w-status");
+    if (!res.available) { status.textContent = res.message; el("w-chart").outerHTML = `<p class="na">${esc(res.message)}</p>`; return; }
+    const all = res.alerts, years = [...new Set(all.map((a) => a.period))].sort().reverse();
+    years.forEach((y) => el("w-year").add(new Option(y, y)));
+    const draw = () => {
+      const y = Number(el("w-year").value), lvl = el("w-level").value, kind = el("w-kind").value, q = el("w-text").value.trim().toLowerCase();
+      const rows = all.filter((a) => a.period === y && (lvl === "" || a.level === "red" || (lvl === "amber" && a.level === "amber"))
+        && (kind ? a.kind === kind : a.kind !== "indicator")
+        && (!q || a.entity.toLowerCase().includes(q) || (DATA.names[a.entity] || "").toLowerCase().includes(q)));
+      status.textContent = `${rows.length} alerts shown (${all.length} in the register of build ${res.build_id})`;
+      el("w-table").querySelector("tbody").innerHTML = rows.slice(0, 800).map((a) => `<tr><td><a href="/country/${a.entity}">${esc(DATA.names[a.entity] || a.entity)}</a></td><td>${a.period}</td><td>${esc(a.code)}</td><td>${a.kind}</td><td><span class="badge ${a.level}">${a.level}</span></td><td class="num">${fmt(a.value)}</td><td class="num">${fmt(a.change)}</td><td>${esc(a.explanation)}</td></tr>`).join("");
+      const counts = {}; rows.forEach((a) => { const k = a.kind === "indicator" ? a.code : a.code; counts[k] = (counts[k] || 0) + 1; });
+      const keys = Object.keys(counts).sort((a, b) => counts[b] - counts[a]).slice(0, 20);
+      Plotly.react("w-chart", [{ type: "bar", x: keys.map((k) => (DATA.domains[k] || k).replace(" security", "")), y: keys.map((k) => counts[k]), marker: { color: "#b4232a" } }],
+        layoutBase({ yaxis: { title: { text: "alerts" } }, margin: { l: 50, r: 10, t: 10, b: 90 } }), CONFIG);
+    };
+    ["w-year", "w-level", "w-kind", "w-text"].forEach((id) => el(id).addEventListener("input", draw));
+    draw();
+  }
+
+  const pages = { world, country, rankings, whatif, framework, warnings };
+  const run = pages[document.body.dataset.page];
+  Promise.resolve(run ? run() : null).then(done, (err) => { console.error(err); window.holisec.error = String(err); done(); });
+})();
