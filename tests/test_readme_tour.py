@@ -65,7 +65,7 @@ def test_readme_tour_runs_as_written(empty_home):
     assert "Screening dropped 66 of 239 countries" in rank and "2019: of the" in rank
     assert "subnational framework" in outputs["rank --year 2019 --entity-type region --top 10"]
     assert "Levels (convergent rule)" in outputs["warn alerts --year 2022 --level red"]
-    assert "Verdict: target" in outputs["warn evaluate --target conflict_onset --no-tune --origins 2014-2017 "
+    assert "Verdict (dev): target" in outputs["warn evaluate --target conflict_onset --no-tune --origins 2011-2014 "
                                         "--bootstrap 100"]
     first, then = outputs["warn show UKR"], outputs["warn show Ukraine"]
     assert first.startswith("UKR Ukraine: ") and "Onset forecasts" not in first

@@ -13,6 +13,8 @@ from .conftest import synthetic_index
 
 SPEC = Spec(logit_C=0.1, gbm={"n_estimators": 60, "num_leaves": 4}, start=1960)
 MODELS = ["ensemble", "logit", "gbm", "climatology", "history", "pitf"]
+#: the synthetic driver and noise are published at once (V-Dem polyarchy and infmort keep theirs)
+LAGS = {"x": 0, "noise": 0}
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,7 @@ def synth_index(synth, tmp_path_factory):
 
 def test_truncate_slow_one_year_earlier(synth_index):
     panel, fw, _ = synth_index
-    c = truncate(panel, 1995, {"ind_x2"})
+    c = truncate(panel, 1995, {"ind_x2": 1})
     assert int(c.period.max()) == 1995
     assert np.isnan(c.sel(period=1995, indicator="ind_x2")).all()
     assert c.sel(period=1995, indicator="ind_x").notnull().any()
@@ -42,8 +44,8 @@ def test_leakage_truncation_leaves_forecasts_unchanged(synth, synth_index):
     assert fa["score_stress"].notna().sum() > 300
     pd.testing.assert_frame_equal(fa, fb)
     for target in ("conflict_onset", "conflict_onset2"):
-        full = design(target, out, pred, contiguity=ring)
-        cut = design(target, out[out.year <= T], pred[pred.year <= T], contiguity=ring)
+        full = design(target, out, pred, lags=LAGS, contiguity=ring)
+        cut = design(target, out[out.year <= T], pred[pred.year <= T], lags=LAGS, contiguity=ring)
         a, _ = fit_origin(full, T, SPEC, index_feats=fa)
         b, _ = fit_origin(cut, T, SPEC, index_feats=fb)
         pd.testing.assert_frame_equal(a[["iso3", "year"] + MODELS].reset_index(drop=True),
@@ -57,7 +59,7 @@ def test_leakage_truncation_leaves_forecasts_unchanged(synth, synth_index):
 def test_index_features_carry_planted_signal(synth, synth_index):
     out, pred, ring = synth
     panel, fw, groups = synth_index
-    kw = dict(origins=range(1995, 2009), spec=SPEC, tune_hyper=False, B=20, contiguity=ring)
+    kw = dict(origins=range(1995, 2009), spec=SPEC, tune_hyper=False, B=20, contiguity=ring, lags=LAGS)
     no_x = pred.drop(columns="x")  # the driver only reaches the model through the index
     with_ix = evaluate("conflict_onset", out, no_x, index=OriginIndex(panel, fw, groups), **kw)
     without = evaluate("conflict_onset", out, no_x, index=False, **kw)
@@ -70,7 +72,7 @@ def test_index_features_carry_planted_signal(synth, synth_index):
 def test_planted_signal_recovered(synth):
     out, pred, ring = synth
     r = evaluate("conflict_onset", out, pred, index=False, origins=range(1990, 2009), spec=SPEC,
-                 tune_hyper=False, B=20, contiguity=ring)
+                 tune_hyper=False, B=20, contiguity=ring, lags=LAGS)
     m = r.metrics.set_index(["split", "model"])
     assert m.loc[("dev", "ensemble"), "auroc"] > 0.8
     assert m.loc[("dev", "logit"), "auroc"] > 0.8
@@ -79,7 +81,7 @@ def test_planted_signal_recovered(synth):
 
 def test_evaluation_deterministic_under_seed(synth):
     out, pred, ring = synth
-    kw = dict(index=False, origins=range(2000, 2006), spec=SPEC, tune_hyper=False, B=30, seed=7, contiguity=ring)
+    kw = dict(index=False, origins=range(2000, 2006), spec=SPEC, tune_hyper=False, B=30, seed=7, contiguity=ring, lags=LAGS)
     a = evaluate("conflict_onset", out, pred, **kw)
     stages = []
     b = evaluate("conflict_onset", out, pred, progress=stages.append, **kw)
@@ -91,7 +93,7 @@ def test_evaluation_deterministic_under_seed(synth):
 def test_explanations_sum_to_logit_and_group_by_domain(synth, synth_index):
     out, pred, ring = synth
     panel, fw, groups = synth_index
-    d = design("conflict_onset", out, pred.drop(columns="x"), contiguity=ring)
+    d = design("conflict_onset", out, pred.drop(columns="x"), lags=LAGS, contiguity=ring)
     feats = OriginIndex(panel, fw, groups).features(2000)
     rows, fitted = fit_origin(d, 2000, SPEC, include={"ensemble"}, explain=True, index_feats=feats)
     c = rows.attrs["contrib"]

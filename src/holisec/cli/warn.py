@@ -284,14 +284,25 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
              tune: bool = typer.Option(True, "--tune/--no-tune", help="Tune the hyperparameters on the dev origins "
                                        "(default), or use those tuned in the reference run (faster)."),
              origins: Optional[str] = typer.Option(None, help="Forecast origins FIRST-LAST (default: 1990 to the "
-                                                   "last year with outcomes; dev <= 2015 < test).")):
-    """Rolling-origin evaluation: every metric of every model and baseline, dev and test."""
+                                                   "last year with outcomes; dev <= 2015 < test)."),
+             final: bool = typer.Option(False, "--final", help="Also forecast and score the LOCKED test years "
+                                        "(target years after 2015). Every --final run is appended to the store's "
+                                        "scoring_log (code version, data vintage, configuration hash, metrics, UTC "
+                                        "time) and the number of scorings is printed."),
+             store: Optional[str] = StoreOpt):
+    """Rolling-origin evaluation on DEVELOPMENT origins (outcome window ending by 2015): every metric
+    of every model and baseline. The locked test years are scored only with --final, and logged."""
     from rich.console import Console
     from rich.progress import Progress
 
-    from holisec.warning.evaluate import evaluate as ev, evaluation_steps
+    from holisec.warning.evaluate import (
+        DEV_LAST, dev_origins, evaluate as ev, evaluation_steps, final_metrics, run_config,
+    )
     from holisec.warning.forecast import default_spec
-    from holisec.warning.outcomes import load_outcomes
+    from holisec.warning.indexscores import OriginIndex
+    from holisec.warning.outcomes import TARGETS, load_outcomes, load_predictors
+    from holisec.warning.publication import INPUT_LAGS
+    from holisec.warning.scoring_log import log_score
 
     _check_target(target)
     span = _origins(origins)
@@ -299,8 +310,16 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
         check_in(outcomes, "--outcomes", TABLE_FILES)
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         fail(f"--out-dir {out_dir} is a file; give a folder")
-    with user_errors():
-        table = load_outcomes(outcomes) if outcomes else None
+    if span is not None and not final:
+        left = sorted(set(span) - set(dev_origins(span, TARGETS[target].horizon)))
+        if left:
+            err_console.print(f"note: origins {left[0]}-{left[-1]} forecast test years (after {DEV_LAST}); they are "
+                              "locked and not scored without --final", highlight=False)
+    n_scored = None
+    with user_errors(), cli_store(store, read_only=not final) as st:
+        table = load_outcomes(outcomes) if outcomes else load_outcomes()
+        preds = load_predictors()
+        ix = OriginIndex.from_store(st)
         spec = None if tune else dataclasses.replace(default_spec(target), seed=seed)
         with Progress(console=Console(stderr=True), transient=True) as bar:  # stdout stays clean for --json
             task = bar.add_task(f"evaluating {target}", total=evaluation_steps(tune))
@@ -309,21 +328,37 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
             def step(msg: str) -> None:  # called as each stage starts: the earlier ones are done
                 bar.update(task, description=f"{target}: {msg}", completed=next(done, None))
 
-            r = ev(target, table, B=bootstrap, seed=seed, progress=step, origins=span, spec=spec, tune_hyper=tune)
+            r = ev(target, table, preds, index=ix, B=bootstrap, seed=seed, progress=step, origins=span, spec=spec,
+                   tune_hyper=tune, final=final)
+        if final:
+            cfg = run_config(r, bootstrap=bootstrap, seed=seed, tune=tune, input_lags=INPUT_LAGS, index_lags=ix.lags,
+                             outcomes=_frame_hash(table), predictors=_frame_hash(preds))
+            n_scored = log_score(st, target, cfg, final_metrics(r))
         if out_dir:
             write_outputs(r, out_dir)
+    split = "test" if final else "dev"
     if as_json:
-        print_json(to_json(r))
+        print_json(to_json(r) | {"times_test_scored": n_scored})
         return
+    console.print(f"{'FINAL run: development and locked test' if final else 'DEVELOPMENT'} origins "
+                  f"{min(r.origins)}-{max(r.origins)} (dev = outcome window ending by {DEV_LAST}); ranking metrics "
+                  "of the rule baselines use their raw scores, Brier/log loss their calibrated probabilities",
+                  highlight=False)
     show_table(r.metrics, f"{target}: metrics per model and split (rolling origin, out of sample)",
                floatfmt="{:.4f}", max_rows=100)
-    show_table(r.bootstrap[r.bootstrap.split == "test"],
-               "Paired differences on test (model - baseline), country-block bootstrap 95% CI",
+    show_table(r.bootstrap[r.bootstrap.split == split],
+               f"Paired differences on {split} (model - baseline), country-block bootstrap 95% CI",
                floatfmt="{:.4f}", max_rows=100)
     if r.ewp is not None:
         show_table(r.ewp, "EWP comparison (same country-years)", floatfmt="{:.4f}", max_rows=50)
-    show_table(verdict_table(r.verdict), f"Verdict: target {'met' if r.verdict.get('met') else 'not met'}",
+    show_table(verdict_table(r.verdict), f"Verdict ({split}): target {'met' if r.verdict.get('met') else 'not met'}",
                floatfmt="{:.3f}")
+    if final:
+        console.print(f"The {target} test years have now been scored {n_scored} time(s) in this store "
+                      "(table scoring_log).", highlight=False)
+    else:
+        console.print("Test years not scored (locked): run with --final once the model is fixed; each --final "
+                      "run is logged.", highlight=False)
     rt = r.runtime or {}
     console.print(f"runtime: {float(rt.get('total_s', float('nan'))):.0f} s over {rt.get('origins', '?')} origins",
                   highlight=False)
@@ -345,7 +380,7 @@ def _origins(text: str | None) -> list[int] | None:
 def verdict_table(v: dict) -> pd.DataFrame:
     """The verdict (``evaluate.verdict``) as one row per criterion: value, target, met."""
     if not v:
-        return pd.DataFrame({"criterion": ["no verdict (no ensemble rows on test)"], "value": [""], "target": [""],
+        return pd.DataFrame({"criterion": ["no verdict (no ensemble rows)"], "value": [""], "target": [""],
                              "met": [False]})
 
     def ci(pair) -> str:
@@ -364,8 +399,14 @@ def verdict_table(v: dict) -> pd.DataFrame:
         met=lambda d: d["met"].map(lambda b: "yes" if b else "no"))
 
 
+def _frame_hash(df) -> str:
+    import hashlib
+
+    return hashlib.sha256(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()).hexdigest()[:16]
+
+
 def to_json(r) -> dict:
-    return {"target": r.target, "spec": r.spec.__dict__, "metrics": r.metrics.to_dict("records"),
+    return {"target": r.target, "final": r.final, "origins": r.origins, "spec": r.spec.__dict__, "metrics": r.metrics.to_dict("records"),
             "bootstrap": r.bootstrap.to_dict("records"), "per_year": r.per_year.to_dict("records"),
             "tuning": r.tuning.to_dict("records"),
             "ewp": None if r.ewp is None else r.ewp.to_dict("records"),

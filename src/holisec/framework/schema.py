@@ -45,6 +45,10 @@ class Source(_Model):
     url: str = ""
     non_commercial: bool = False
     vintage: str = ""
+    publication_lag: int | None = Field(
+        default=None, ge=0, description="years between the end of a data year and its publication "
+        "(1 = year T is published during T+1); None = not documented (indicators fall back to `slow`)")
+    release_calendar: str = Field(default="", description="when the producer publishes a data year")
 
 
 class Indicator(_Model):
@@ -60,7 +64,9 @@ class Indicator(_Model):
     licence: str | None = None
     goalposts: tuple[float, float] | None = None
     denominator: str | None = None
-    slow: bool = Field(default=False, description="published with a lag; lag one extra year in forecasts")
+    slow: bool = Field(default=False, description="published with a lag; lag one extra year in forecasts "
+                       "(used only when neither the indicator nor its source gives `publication_lag`)")
+    publication_lag: int | None = Field(default=None, ge=0, description="overrides the source's publication lag")
     tags: dict[str, str] = Field(default_factory=dict)
     description: str = ""
 
@@ -177,6 +183,17 @@ class Framework(_Model):
             if s.id == code:
                 return s
         raise KeyError(code)
+
+    def publication_lag(self, code: str) -> int:
+        """Years after the end of data year T until year T is published, for indicator ``code``:
+        the indicator's own ``publication_lag``, else its source's, else 1 if flagged ``slow``, else 0."""
+        ind = self.indicator(code)
+        if ind.publication_lag is not None:
+            return ind.publication_lag
+        src = next((s for s in self.sources if s.id == ind.source), None)
+        if src is not None and src.publication_lag is not None:
+            return src.publication_lag
+        return int(ind.slow)
 
     @property
     def root(self) -> str:

@@ -3,7 +3,9 @@
 For each origin T the models are refitted on outcomes known by T and forecast the at-risk
 country-years of T (target year T+1, or T+1..T+2). Rows whose outcome window ends by
 ``DEV_LAST`` (2015) are development rows: hyperparameters are chosen on them only (pooled log
-loss); rows whose target window starts after ``DEV_LAST`` are test rows, scored once. Paired
+loss); rows whose target window starts after ``DEV_LAST`` are the locked test rows: they are
+forecast and scored only with ``final=True`` (``warn evaluate --final``, which appends each
+scoring to the store's ``scoring_log``, see ``scoring_log``). Paired
 differences against each baseline carry country-block bootstrap 95% intervals.
 
 References
@@ -60,6 +62,8 @@ class EvalResult:
     ewp: pd.DataFrame | None = None
     runtime: dict = field(default_factory=dict)
     verdict: dict = field(default_factory=dict)
+    final: bool = False
+    origins: list = field(default_factory=list)
 
 
 def split_of(year: pd.Series, horizon: int) -> pd.Series:
@@ -93,8 +97,7 @@ def rolling(d: pd.DataFrame, origins, spec: Spec, include=None, n_jobs: int = N_
 def tune(d: pd.DataFrame, spec: Spec, origins, index=None, progress=None) -> tuple[Spec, pd.DataFrame]:
     """Choose logit C and GBM size by pooled log loss on development origins only
     (``progress(message)`` is called before each configuration)."""
-    h = TARGETS[d.attrs["target"]].horizon
-    origins = [T for T in origins if T + h <= DEV_LAST]
+    origins = dev_origins(origins, TARGETS[d.attrs["target"]].horizon)
     step = progress or (lambda msg: None)
     rec = []
     for C in LOGIT_GRID:
@@ -116,13 +119,41 @@ def tune(d: pd.DataFrame, spec: Spec, origins, index=None, progress=None) -> tup
         columns=["C", "gbm"])
 
 
-def score(f: pd.DataFrame, models: list[str]) -> pd.DataFrame:
-    """All metrics per split and model on identical rows (BSS relative to climatology)."""
+def raw(f: pd.DataFrame, m: str) -> str:
+    """Column ranking metrics use for ``m``: a rule baseline's raw score (``<m>_raw``: recency
+    1/(1 + years since the last event), event in t, a constant) if present, else ``m``."""
+    return f"{m}_raw" if f"{m}_raw" in f.columns else m
+
+
+#: population (thousands, as ``log_pop``) below which a country counts as a microstate
+MICROSTATE_POP = 1_000
+STRATA = ("all", "excl_microstates", "microstates")
+
+
+def microstates(predictors: pd.DataFrame | None, entities=(), pop: float = MICROSTATE_POP) -> set[str]:
+    """Countries whose median population since 1990 (``log_pop`` = log of thousands) is below
+    ``pop`` thousand, or with no population recorded (V-Dem leaves out most states under about
+    250,000 people; ``entities`` absent from ``predictors`` count too); empty without the column."""
+    if predictors is None or "log_pop" not in predictors:
+        return set()
+    p = predictors[predictors.year >= 1990].groupby("iso3")["log_pop"].median()
+    return set(p.index[~(np.exp(p) >= pop)]) | (set(predictors.iso3) | set(entities)) - set(p.index)
+
+
+def score(f: pd.DataFrame, models: list[str], micro: set[str] | None = None) -> pd.DataFrame:
+    """All metrics per split, stratum and model on identical rows (BSS relative to climatology);
+    ranking metrics on each baseline's raw score (``raw``), probability metrics on its calibrated
+    probability. Strata: all rows, without microstates (``micro``), microstates only."""
     rec = []
+    micro = micro or set()
     for split, g in f[f.split != ""].groupby("split"):
-        for m in models:
-            r = mt.all_metrics(g.y, g[m], g.year, p_ref=g["climatology"])
-            rec.append({"split": split, "model": m, **r})
+        is_micro = g.iso3.isin(micro)
+        for stratum, rows in zip(STRATA, (g, g[~is_micro], g[is_micro])):
+            if stratum != "all" and not micro or not len(rows):
+                continue
+            for m in models:
+                r = mt.all_metrics(rows.y, rows[m], rows.year, p_ref=rows["climatology"], s=rows[raw(rows, m)])
+                rec.append({"split": split, "stratum": stratum, "model": m, **r})
     return pd.DataFrame(rec)
 
 
@@ -130,7 +161,7 @@ def _draws(g: pd.DataFrame, columns, B: int, seed: int) -> dict:
     """Bootstrap metric draws of each forecast column of ``g`` with one set of country-block weights."""
     W = mt.block_weights(g.iso3.to_numpy(), B, seed)
     y = g.y.to_numpy()
-    return {c: mt.metric_draws(y, g[c].to_numpy(), W) for c in dict.fromkeys(columns)}
+    return {c: mt.metric_draws(y, g[c].to_numpy(), W, g[raw(g, c)].to_numpy()) for c in dict.fromkeys(columns)}
 
 
 def bootstrap(f: pd.DataFrame, models: list[str], baselines: list[str], B: int, seed: int) -> pd.DataFrame:
@@ -148,11 +179,12 @@ def per_year(f: pd.DataFrame, models: list[str]) -> pd.DataFrame:
     rec = []
     for yr, g in f[f.split != ""].groupby("year"):
         for m in models:
+            s = g[raw(g, m)]
             rec.append({"year": int(yr) + 1, "split": g.split.iloc[0], "model": m, "n": len(g),
                         "events": int(g.y.sum()), "brier": mt.brier(g.y, g[m]),
-                        "aupr": mt.average_precision(g.y, g[m]) if g.y.sum() else np.nan,
-                        "auroc": mt.auroc(g.y, g[m]) if 0 < g.y.sum() < len(g) else np.nan,
-                        "top10_recall": mt.topk_recall(g.y, g[m], g.year, 10) if g.y.sum() else np.nan})
+                        "aupr": mt.average_precision(g.y, s) if g.y.sum() else np.nan,
+                        "auroc": mt.auroc(g.y, s) if 0 < g.y.sum() < len(g) else np.nan,
+                        "top10_recall": mt.topk_recall(g.y, s, g.year, 10) if g.y.sum() else np.nan})
     return pd.DataFrame(rec)
 
 
@@ -165,7 +197,7 @@ def ewp_comparison(f: pd.DataFrame, models: list[str], B: int, seed: int) -> pd.
     for split, h in g[g.split != ""].groupby("split"):
         for m in models + ["risk_prev"]:
             rec.append({"split": split, "model": "ewp" if m == "risk_prev" else m, "kind": "metric",
-                        **mt.all_metrics(h.y, h[m], h.year, p_ref=h["climatology"])})
+                        **mt.all_metrics(h.y, h[m], h.year, p_ref=h["climatology"], s=h[raw(h, m)])})
         draws = _draws(h, [*models, "risk_prev"], B, seed)
         for m in models:
             t = mt.paired_from_draws(draws[m], draws["risk_prev"])
@@ -177,20 +209,21 @@ def ewp_comparison(f: pd.DataFrame, models: list[str], B: int, seed: int) -> pd.
     return out
 
 
-def verdict(metrics: pd.DataFrame, boot: pd.DataFrame, model: str = "ensemble") -> dict:
-    """Target check on test rows: AUPR >= 1.25x and Brier <= 0.90x the best baseline, bootstrap
-    intervals of both differences excluding zero, calibration slope in [0.8, 1.2]."""
-    t = metrics[metrics.split == "test"].set_index("model")
+def verdict(metrics: pd.DataFrame, boot: pd.DataFrame, model: str = "ensemble", split: str = "test") -> dict:
+    """Target check on ``split`` rows (the test rows for the verdict; 'dev' in development runs):
+    AUPR >= 1.25x and Brier <= 0.90x the best baseline, bootstrap intervals of both differences
+    excluding zero, calibration slope in [0.8, 1.2]."""
+    t = metrics[(metrics.split == split) & (metrics.get("stratum", "all") == "all")].set_index("model")
     if model not in t.index:
         return {}
     base = [b for b in BASELINES if b in t.index]
     bb_aupr, bb_brier = t.loc[base, "aupr"].idxmax(), t.loc[base, "brier"].idxmin()
-    b = boot[(boot.split == "test") & (boot.model == model)].set_index(["baseline", "metric"])
+    b = boot[(boot.split == split) & (boot.model == model)].set_index(["baseline", "metric"])
     ap_ratio = t.loc[model, "aupr"] / t.loc[bb_aupr, "aupr"]
     br_ratio = t.loc[model, "brier"] / t.loc[bb_brier, "brier"]
     ap_ci, br_ci = b.loc[(bb_aupr, "aupr"), ["lo", "hi"]], b.loc[(bb_brier, "brier"), ["lo", "hi"]]
     slope = t.loc[model, "cal_slope"]
-    v = {"model": model, "best_baseline_aupr": bb_aupr, "aupr_ratio": ap_ratio,
+    v = {"split": split, "model": model, "best_baseline_aupr": bb_aupr, "aupr_ratio": ap_ratio,
          "aupr_diff_ci": (float(ap_ci.lo), float(ap_ci.hi)), "best_baseline_brier": bb_brier,
          "brier_ratio": br_ratio, "brier_diff_ci": (float(br_ci.lo), float(br_ci.hi)), "cal_slope": slope}
     v["aupr_ok"] = bool(ap_ratio >= 1.25 and ap_ci.lo > 0)
@@ -203,22 +236,30 @@ def verdict(metrics: pd.DataFrame, boot: pd.DataFrame, model: str = "ensemble") 
 def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = None,
              predictors: pd.DataFrame | None = None, index=True, origins=None,
              spec: Spec | None = None, tune_hyper: bool = True, B: int = 1000, seed: int = 0,
-             contiguity: pd.DataFrame | None = None, progress=None) -> EvalResult:
+             contiguity: pd.DataFrame | None = None, progress=None,
+             lags: dict[str, int] | None = None, final: bool = False) -> EvalResult:
     """Run the full rolling-origin evaluation of one target (see module docstring).
 
     ``outcomes``/``predictors`` default to the shipped tables; ``index``: ``OriginIndex`` whose
     per-origin builds give leakage-free domain/index features (True = shipped data, False =
     none); ``origins`` default to 1990..last; ``progress(message)`` is called at each stage
-    (``evaluation_steps(tune_hyper)`` calls in all)."""
+    (``evaluation_steps(tune_hyper)`` calls in all); ``lags``: publication lags of input columns
+    overriding ``publication.INPUT_LAGS``; ``final``: also forecast and score the locked test
+    origins (without it only development origins, outcome window ending by ``DEV_LAST``, are run)."""
     step = progress or (lambda msg: None)
     t0 = time.perf_counter()
     o = load_outcomes() if outcomes is None else outcomes
     p = load_predictors() if predictors is None else predictors
     ix = index_for(index)
-    d = design(target, o, p, contiguity=contiguity)
+    d = design(target, o, p, lags=lags, contiguity=contiguity)
     h = TARGETS[target].horizon
     last = int(d.loc[d.y.notna(), "year"].max())
     origins = list(range(DEV_FIRST_ORIGIN, last + 1)) if origins is None else list(origins)
+    if not final:
+        origins = dev_origins(origins, h)
+        if not origins:
+            raise ValueError(f"no development origins (outcome window ending by {DEV_LAST}) among the "
+                             "requested origins; the test origins are scored only with final=True (--final)")
     spec = spec or Spec(seed=seed)
     ti = time.perf_counter()
     step(f"index rebuilt at {len(origins)} origins" if ix is not None else "no index features")
@@ -235,14 +276,34 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     step(f"scoring and {B} country-block bootstraps")
     models = [m for m in MODELS + BASELINES if m in f.columns]
     base = [b for b in BASELINES if b in f.columns]
-    met = score(f, models)
+    met = score(f, models, microstates(p, o.iso3.unique()))
     boot = bootstrap(f, MODELS, base, B, seed)
     py = per_year(f, models)
     ewp = ewp_comparison(f, MODELS + base, B, seed) if target == "mass_killing" else None
     t4 = time.perf_counter()
     rt = {"index": ix is not None, "design_s": ti - t0, "index_builds_s": t1 - ti, "tuning_s": t2 - t1, "rolling_s": t3 - t2, "scoring_s": t4 - t3,
           "total_s": t4 - t0, "origins": len(origins), "horizon": h}
-    return EvalResult(target, spec, f, met, boot, py, tuning, ewp, rt, verdict(met, boot))
+    return EvalResult(target, spec, f, met, boot, py, tuning, ewp, rt,
+                      verdict(met, boot, split="test" if final else "dev"), final, origins)
+
+
+def dev_origins(origins, horizon: int) -> list[int]:
+    """The origins whose outcome window ends by ``DEV_LAST`` (development origins)."""
+    return [int(T) for T in origins if int(T) + horizon <= DEV_LAST]
+
+
+def final_metrics(res: EvalResult) -> pd.DataFrame:
+    """The test-split metrics of a final run (what the scoring log records)."""
+    if not res.final:
+        raise ValueError("a development run has no test metrics; run with final=True (--final)")
+    return res.metrics[res.metrics.split == "test"]
+
+
+def run_config(res: EvalResult, **extra) -> dict:
+    """What identifies a final scoring: target, hyperparameters, origins, horizon and ``extra``
+    (publication lags, bootstrap size, seed, input hashes)."""
+    return {"target": res.target, "spec": res.spec.__dict__, "origins": [int(o) for o in res.origins],
+            "dev_last": DEV_LAST, **extra}
 
 
 def evaluation_steps(tune_hyper: bool = True) -> int:

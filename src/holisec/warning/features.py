@@ -1,8 +1,9 @@
 """Country-year features known at the end of year t (no look-ahead).
 
 Everything is backward-looking: event histories are cumulative counters, neighbourhood
-conflict uses year t, slow structural indicators (and any name in ``slow``) are lagged one
-extra year (value of t-1) and carried forward at most ``LOCF_YEARS`` years, and cross-sectional
+conflict uses year t, every predictor, external score and outcome history holds the latest value
+published by the end of t (``publication.published``: value of year t - L for a source with
+publication lag L, carried forward at most ``LOCF_YEARS`` years), and cross-sectional
 transforms (infant mortality relative to the yearly median) use only the same year.
 
 References
@@ -20,20 +21,17 @@ import pandas as pd
 import xarray as xr
 
 from holisec.warning.outcomes import KEY, load_contiguity
-
-LOCF_YEARS = 3
+from holisec.warning.publication import LOCF_YEARS, input_lags, published
 #: V-Dem baseline predictors. Release per feature (the newest staged release with the variable,
 #: whole series from that one release; tools/curate_outcomes.py ``VDEM_RELEASE``): v15 (to 2024)
 #: v2x_polyarchy; v14 (to 2023) v2x_civlib, v2x_clphy, v2x_rule, v2x_corr, v2csreprss, v2clkill,
 #: v2pepwrsoc, v2x_ex_military; v12 (to 2021) v2x_liberal, v2csantimv, v2svstterr, v2x_freexp,
-#: v2xcl_disc. With the one-year lag and LOCF_YEARS, origin 2024 uses 2023 values of the v14 items.
+#: v2xcl_disc. With V-Dem's one-year publication lag, origin 2024 uses 2023 values of the v14 items.
 VDEM = ["v2x_polyarchy", "v2x_liberal", "v2x_civlib", "v2x_clphy", "v2x_rule", "v2x_corr",
         "v2csreprss", "v2clkill", "v2pepwrsoc", "v2csantimv", "v2svstterr", "v2x_ex_military",
         "v2x_freexp", "v2xcl_disc"]
 STRUCTURAL = ["log_pop", "log_gdp_pc", "gdp_pc_growth", "state_age", "infmort",
               "epr_groups", "epr_elf", "epr_excluded_group_pop", "discrimpop"]
-#: predictors lagged one extra year by default
-SLOW_DEFAULT = frozenset(VDEM + STRUCTURAL)
 #: cut-points on V-Dem polyarchy for the PITF-style regime classes, and anti-system movement
 #: level (v2csantimv) above which a partial democracy counts as factional (about the top third
 #: of partial democracies 1970-2015, chosen on the predictor distribution, not on outcomes)
@@ -130,18 +128,6 @@ def neighbourhood_features(outcomes: pd.DataFrame, contiguity: pd.DataFrame) -> 
     return out
 
 
-def lag_slow(df: pd.DataFrame, cols: list[str], lag: int = 1, locf: int = LOCF_YEARS) -> pd.DataFrame:
-    """Shift ``cols`` by ``lag`` years within entity on a complete year grid and carry the last
-    observation forward at most ``locf`` years."""
-    if not cols:
-        return df
-    lo, hi = int(df["year"].min()), int(df["year"].max())
-    full = pd.MultiIndex.from_product([df["iso3"].unique(), range(lo, hi + 1)], names=KEY)
-    w = df.set_index(KEY)[cols].reindex(full).sort_index()
-    w = w.groupby(level="iso3").shift(lag).groupby(level="iso3").ffill(limit=locf)
-    return df.drop(columns=cols).merge(w.reset_index(), on=KEY, how="left")
-
-
 def structural_features(predictors: pd.DataFrame) -> pd.DataFrame:
     """Transformations of the predictor table (same year; lags are applied afterwards)."""
     p = predictors.drop(columns=[c for c in ("gwcode",) if c in predictors]).copy()
@@ -184,30 +170,34 @@ def scores_frame(scores: xr.DataArray) -> pd.DataFrame:
 
 
 def build_features(outcomes: pd.DataFrame, predictors: pd.DataFrame | None = None,
-                   scores: xr.DataArray | None = None, slow: set[str] | frozenset[str] = SLOW_DEFAULT,
+                   scores: xr.DataArray | None = None, lags: dict[str, int] | None = None,
                    contiguity: pd.DataFrame | None = None) -> pd.DataFrame:
     """Feature table ``iso3, year, <features>`` for every country-year of ``outcomes``.
 
     ``predictors``: long-by-column table keyed ``iso3, year`` (e.g. ``load_predictors()``);
     ``scores``: composite-index scores (dims entity, period, code), higher = more risk;
-    ``slow``: column names (predictor columns or ``score_<code>``/``<code>``) lagged one extra year.
+    ``lags``: publication lag (years) per column (predictor columns, outcome columns or
+    ``score_<code>``), overriding ``publication.INPUT_LAGS``; every predictor and score column
+    needs one. Each row t holds what was published by the end of t (``publication.published``).
     """
+    extra = dict(lags or {})
     grid = _grid(outcomes)
-    feats = grid.merge(history_features(outcomes), on=KEY, how="left")
+    ocols = [c for c in outcomes.columns if c not in KEY + ["gwcode"]]
+    known = published(outcomes, input_lags(ocols, extra))
+    feats = grid.merge(history_features(known), on=KEY, how="left")
     cont = load_contiguity() if contiguity is None else contiguity
-    feats = feats.merge(neighbourhood_features(outcomes, cont), on=KEY, how="left")
+    feats = feats.merge(neighbourhood_features(known, cont), on=KEY, how="left")
     side = []
     if predictors is not None:
         side.append(structural_features(predictors))
     if scores is not None:
-        side.append(scores_frame(scores))
+        sc = scores_frame(scores)
+        extra |= {c: extra.get(c, extra.get(c.removeprefix("score_"), 1)) for c in sc.columns if c not in KEY}
+        side.append(sc)
     for s in side:
         s = grid.merge(s, on=KEY, how="left")
-        cols = [c for c in s.columns if c not in KEY]
-        lagged = [c for c in cols if c in slow or c.removeprefix("score_") in slow
-                  or (c == "log_state_age" and "state_age" in slow)]
-        s = lag_slow(s, lagged)
-        feats = feats.merge(s, on=KEY, how="left")
+        feats = feats.merge(published(s, input_lags([c for c in s.columns if c not in KEY], extra)),
+                            on=KEY, how="left")
     feats = pd.concat([feats, regime_features(feats)], axis=1)
     if "infmort" in feats:
         feats = feats.drop(columns="infmort")

@@ -20,9 +20,10 @@ import pandas as pd
 import xarray as xr
 
 from holisec.warning import models as M
-from holisec.warning.features import SLOW_DEFAULT, build_features, code_domains, feature_group
+from holisec.warning.features import build_features, code_domains, feature_group
 from holisec.warning.indexscores import OriginIndex
 from holisec.warning.outcomes import KEY, TARGETS, load_outcomes, load_predictors, make_target
+from holisec.warning.publication import input_lags, published, release_year
 
 RECENCY = {"conflict": "conf_recency", "coup_attempt": "coup_recency", "mk_onset": "mk_recency"}
 META = ["iso3", "year", "y", "at_risk", "known_year", "event_t"]
@@ -40,19 +41,23 @@ class Spec:
 
 
 def design(target: str, outcomes: pd.DataFrame, predictors: pd.DataFrame | None = None,
-           scores: xr.DataArray | None = None, slow=None,
+           scores: xr.DataArray | None = None, lags: dict[str, int] | None = None,
            contiguity: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Target rows joined to features; ``event_t`` = the target's event in year t.
+    """Target rows joined to features; ``event_t`` = the target's event in year t as published by
+    the end of t; ``known_year`` = the year by whose end the outcome is published (t + horizon +
+    the outcome source's publication lag), so training rows at origin T need known_year <= T.
 
-    ``scores``: externally supplied (vintage-safe) scores, lagged as slow; the default recipe's
-    index enters leakage-free per origin instead (``fit_origin(index_feats=...)``)."""
+    ``lags``: publication lag per input column (overrides ``publication.INPUT_LAGS``);
+    ``scores``: externally supplied (vintage-safe) scores, lagged 1 year unless ``lags`` says
+    otherwise; the default recipe's index enters per origin instead (``fit_origin(index_feats=...)``)."""
     tg = TARGETS[target]
-    if slow is None:
-        slow = set(SLOW_DEFAULT) | (set(map(str, scores.code.values)) if scores is not None else set())
+    lag = input_lags([tg.source], lags)[tg.source]
     t = make_target(outcomes, tg)
-    f = build_features(outcomes, predictors, scores, slow, contiguity)
+    t["known_year"] = release_year(t["known_year"], lag)
+    f = build_features(outcomes, predictors, scores, lags, contiguity)
     d = t.merge(f, on=KEY, how="left")
-    d["event_t"] = outcomes.set_index(KEY)[tg.source].reindex(pd.MultiIndex.from_frame(d[KEY])).to_numpy()
+    known = published(outcomes[KEY + [tg.source]], {tg.source: lag}, locf=0)
+    d["event_t"] = known.set_index(KEY)[tg.source].reindex(pd.MultiIndex.from_frame(d[KEY])).to_numpy()
     d.attrs["target"] = target
     return d
 
@@ -124,6 +129,8 @@ def fit_origin(d: pd.DataFrame, origin: int, spec: Spec, include=None,
             m.fit(tr if full else X, y)
         fitted[name] = m
         out[name] = m.predict(te if full else te[cols])
+        if hasattr(m, "score"):  # rule baselines: the raw score, for ranking metrics
+            out[f"{name}_raw"] = m.score(te if full else te[cols])
     if explain and "ensemble" in fitted:
         out.attrs["contrib"] = fitted["ensemble"].contributions(te[cols])
     return out, fitted

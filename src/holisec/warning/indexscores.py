@@ -1,8 +1,9 @@
 """Leakage-free composite-index features for forecasting.
 
 ``shipped_store`` is the shipped data in memory (loaded once). ``OriginIndex`` rebuilds the index at each forecast origin T from the data known at the end
-of T only: the raw panel is truncated to periods <= T (indicators flagged ``slow`` in the
-framework to <= T-1, as they are published with a lag), the default recipe runs on that
+of T only: the raw panel keeps the values published by the end of T (data year y of an
+indicator with publication lag L iff y + L <= T; ``publication.published``, lags from the
+framework's source metadata), the default recipe runs on that
 (so interpolation, extrapolation, screening, treatment and min-max normalisation see no later
 year), and the domain and index scores of years <= T plus their 1-year changes become
 features. Builds are cached per (panel, origin).
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import xarray as xr
+
+from holisec.warning.publication import framework_lags, published
 
 log = logging.getLogger(__name__)
 KEY = ["iso3", "year"]
@@ -47,12 +50,10 @@ def feature_codes(framework) -> list[str]:
     return [c for c in t.index if t.loc[c, "type"] != "Indicator"]
 
 
-def truncate(panel: xr.DataArray, origin: int, slow=()) -> xr.DataArray:
-    """The panel as known at the end of ``origin``: periods <= origin, ``slow`` indicators <= origin-1."""
-    p = panel.sel(period=panel["period"] <= origin)
-    is_slow = xr.DataArray(np.isin(p["indicator"].values, list(slow)), dims="indicator",
-                           coords={"indicator": p["indicator"]})
-    return p.where(~is_slow | (p["period"] <= origin - 1))
+def truncate(panel: xr.DataArray, origin: int, lags: dict[str, int] | None = None) -> xr.DataArray:
+    """The panel as known at the end of ``origin``: periods <= origin and, per indicator, data
+    years y with y + publication lag <= origin (``publication.published``)."""
+    return published(panel.sel(period=panel["period"] <= origin), lags or {}, origin)
 
 
 def _panel_key(panel: xr.DataArray, groups: pd.DataFrame | None, extra) -> str:
@@ -71,7 +72,8 @@ class OriginIndex:
 
     ``panel``: raw framework panel (entity, period, indicator); ``groups``: entity groups for the
     recipe (``holisec.index.entity_groups``); ``codes``: score codes used as features (default:
-    domains + index); ``changes``: add the 1-year change of each score.
+    domains + index); ``changes``: add the 1-year change of each score; ``lags``: publication
+    lag per indicator overriding the framework's (``Framework.publication_lag``).
     """
 
     panel: xr.DataArray
@@ -80,7 +82,7 @@ class OriginIndex:
     recipe: object = None
     codes: list[str] | None = None
     changes: bool = True
-    slow: frozenset = field(default=None)
+    lags: dict = field(default=None)
 
     def __post_init__(self):
         from holisec.framework import load_framework
@@ -89,9 +91,8 @@ class OriginIndex:
         self.framework = load_framework(self.framework) if isinstance(self.framework, str) else self.framework
         self.recipe = self.recipe or default_recipe()
         self.codes = list(self.codes or feature_codes(self.framework))
-        if self.slow is None:
-            self.slow = frozenset(i.id for i in self.framework.indicators if i.slow)
-        self._key = _panel_key(self.panel, self.groups, (self.codes, sorted(self.slow), self.changes,
+        self.lags = framework_lags(self.framework) | dict(self.lags or {})
+        self._key = _panel_key(self.panel, self.groups, (self.codes, sorted(self.lags.items()), self.changes,
                                                           self.framework.id, repr(self.recipe)))
 
     @classmethod
@@ -113,7 +114,7 @@ class OriginIndex:
         """Scores (entity, period, code) of the build on the data known at ``origin``, or None."""
         from holisec.pipeline import build
 
-        cut = truncate(self.panel, origin, self.slow)
+        cut = truncate(self.panel, origin, self.lags)
         if cut.sizes["period"] == 0 or not cut.notnull().any():
             return None
         try:

@@ -144,16 +144,27 @@ def reliability_table(y, p, bins: int = 10) -> pd.DataFrame:
     return d.groupby("bin").agg(p_mean=("p", "mean"), y_rate=("y", "mean"), n=("y", "size")).reset_index()
 
 
-def all_metrics(y, p, year, p_ref=None) -> dict[str, float]:
-    """Every headline metric of one forecast column on one set of rows."""
+RANKING = ("aupr", "auroc")
+
+
+def all_metrics(y, p, year, p_ref=None, s=None) -> dict[str, float]:
+    """Every headline metric of one forecast column on one set of rows.
+
+    ``p``: probabilities (Brier, BSS, log loss, calibration); ``s``: the ranking score for AUPR,
+    AUROC, recall at a false-positive rate and top-k recall (default ``p``; a baseline's raw
+    score, e.g. 1/(1 + years since the last conflict), which pools across years unchanged)."""
     y, p = np.asarray(y, float), np.asarray(p, float)
+    s = p if s is None else np.asarray(s, float)
     slope, citl = calibration(y, p)
+    has = 0 < y.sum() < len(y)
     return {
         "n": int(len(y)), "events": int(y.sum()), "base_rate": float(y.mean()),
         "brier": brier(y, p), "bss": brier_skill(y, p, p_ref), "log_loss": log_loss(y, p),
-        "aupr": average_precision(y, p), "auroc": auroc(y, p),
-        "recall_fpr05": recall_at_fpr(y, p, 0.05), "recall_fpr10": recall_at_fpr(y, p, 0.10),
-        "top10_recall": topk_recall(y, p, year, 10), "top20_recall": topk_recall(y, p, year, 20),
+        "aupr": average_precision(y, s) if y.sum() else np.nan, "auroc": auroc(y, s) if has else np.nan,
+        "recall_fpr05": recall_at_fpr(y, s, 0.05) if has else np.nan,
+        "recall_fpr10": recall_at_fpr(y, s, 0.10) if has else np.nan,
+        "top10_recall": topk_recall(y, s, year, 10) if y.sum() else np.nan,
+        "top20_recall": topk_recall(y, s, year, 20) if y.sum() else np.nan,
         "cal_slope": slope, "cal_intercept": citl,
     }
 
@@ -169,10 +180,13 @@ def block_weights(groups, B: int, seed: int) -> np.ndarray:
 BOOTSTRAP_METRICS = (("brier", brier), ("log_loss", log_loss), ("aupr", average_precision), ("auroc", auroc))
 
 
-def metric_draws(y, p, W: np.ndarray) -> dict[str, tuple[float, np.ndarray]]:
+def metric_draws(y, p, W: np.ndarray, s=None) -> dict[str, tuple[float, np.ndarray]]:
     """Point value and the bootstrap values (one per row of the weights ``W``) of Brier, log
-    loss, AUPR and AUROC for one forecast column; computed once, paired with any other."""
-    return {name: (f(y, p), f(y, p, W)) for name, f in BOOTSTRAP_METRICS}
+    loss, AUPR and AUROC for one forecast column; computed once, paired with any other.
+    ``s``: ranking score for AUPR/AUROC (default ``p``)."""
+    s = p if s is None else s
+    return {name: (f(y, s if name in RANKING else p), f(y, s if name in RANKING else p, W))
+            for name, f in BOOTSTRAP_METRICS}
 
 
 def paired_from_draws(model: dict, base: dict) -> pd.DataFrame:

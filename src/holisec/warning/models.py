@@ -9,6 +9,9 @@
 - Baselines: ``Climatology`` (training base rate), ``Persistence`` (event in t -> training
   conditional frequency), ``History`` (recency 1/(1+years since last event), mapped to a
   probability by a one-variable logistic fit), ``PITF`` (4-variable logistic, Goldstone et al.).
+  The rule baselines also give their raw score (``score``: recency, event in t, a constant),
+  which ranking metrics use: the per-origin probability mapping would re-rank rows pooled
+  across origins (``evaluate.RAW``).
 
 References
 ----------
@@ -168,6 +171,10 @@ class Climatology:
     def predict(self, X):
         return np.full(len(X), self.p_)
 
+    def score(self, X):
+        """Raw score: a constant (no ranking)."""
+        return np.zeros(len(X))
+
 
 @dataclass
 class Persistence:
@@ -186,6 +193,10 @@ class Persistence:
     def predict(self, X):
         return np.where(X[self.col].fillna(0).to_numpy() > 0, self.p1_, self.p0_)
 
+    def score(self, X):
+        """Raw score: the event in t (0/1)."""
+        return (X[self.col].fillna(0).to_numpy() > 0).astype(float)
+
 
 @dataclass
 class History:
@@ -200,6 +211,10 @@ class History:
 
     def predict(self, X):
         return self.m_.predict_proba(X[[self.col]].fillna(0).to_numpy())[:, 1]
+
+    def score(self, X):
+        """Raw score: recency 1/(1 + years since the last event), 0 if none."""
+        return X[self.col].fillna(0).to_numpy(float)
 
 
 def pitf(C: float = 1.0) -> Logit:
