@@ -17,6 +17,8 @@ of offline change point detection methods", Signal Processing 167 (ruptures); Pa
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -87,9 +89,12 @@ def cusum(scores: xr.DataArray | pd.DataFrame, codes=None, k: float = 0.5, h: fl
     S+ > h (likewise S-); z = (x - median(x)) / robust sigma. Missing values leave S unchanged."""
     w = _wide(scores, codes)
     X = w.to_numpy(float)
-    med = np.nanmedian(X, axis=1, keepdims=True)
-    sig = robust_sigma(X, axis=1)[:, None]
-    sig = np.where((sig > 0) & np.isfinite(sig), sig, np.nanstd(X, axis=1, keepdims=True))
+    with warnings.catch_warnings():  # an all-missing series has no median: its z stays NaN, no alarm
+        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        warnings.filterwarnings("ignore", "Degrees of freedom", RuntimeWarning)
+        med = np.nanmedian(X, axis=1, keepdims=True)
+        sig = robust_sigma(X, axis=1)[:, None]
+        sig = np.where((sig > 0) & np.isfinite(sig), sig, np.nanstd(X, axis=1, keepdims=True))
     with np.errstate(invalid="ignore", divide="ignore"):
         Z = (X - med) / sig
     sp = np.zeros(len(X))
