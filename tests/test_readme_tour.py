@@ -61,10 +61,10 @@ def test_readme_tour_runs_as_written(empty_home):
     fc = pd.read_csv(empty_home / "fc.csv")
     assert len(fc) > 100 and fc["probability"].between(0, 1).all()
     rank = outputs["rank --year 2019 --top 20"]
-    assert "Scores 0-100, higher = more risk; min-max over all 173 countries and years 1990-2024" in rank
-    assert "Screening dropped 66 of 239 countries" in rank and "2019: of the" in rank
+    assert "Scores 0-100, higher = more risk; min-max over all 186 countries and years 1990-2024" in rank
+    assert "Screening dropped 62 of 248 countries" in rank and "2019: of the" in rank
     assert "subnational framework" in outputs["rank --year 2019 --entity-type region --top 10"]
-    assert "Levels (convergent rule)" in outputs["warn alerts --year 2022 --level red"]
+    assert "Levels (convergent rule)" in outputs["warn alerts --year 2023 --level red"]
     assert "Verdict (dev): target" in outputs["warn evaluate --target conflict_onset --no-tune --origins 2011-2014 "
                                         "--bootstrap 100"]
     first, then = outputs["warn show UKR"], outputs["warn show Ukraine"]

@@ -40,7 +40,7 @@ def test_alerts_json_store_envvar_save_and_show(shipped_store, monkeypatch):
         n, periods = st.con.execute("SELECT count(*), count(DISTINCT period) FROM alerts WHERE build_id='b1'").fetchone()
         scale = st.con.execute("SELECT DISTINCT scale FROM alerts WHERE build_id='b1'").fetchall()
     assert n > 1000 and periods == 3
-    assert scale == [("scores 0-100, higher = more risk; min-max over all 173 countries and years 1990-2024 "
+    assert scale == [("scores 0-100, higher = more risk; min-max over all 186 countries and years 1990-2024 "
                       "(one range for the whole panel, so years compare)",)]
     worst = CliRunner().invoke(app, ["alerts", "--json", "--level", "red", "--combine", "worst"])
     assert worst.exit_code == 0, worst.output
@@ -56,19 +56,19 @@ def test_alerts_json_store_envvar_save_and_show(shipped_store, monkeypatch):
 
 
 def test_stale_alerts_rest_on_carried_forward_values(shipped_store, tmp_path):
-    """Displacement (UNHCR) ends in 2018 in the shipped data: a 2022 alert on it is the 2018 value."""
+    """EPR (ethnic exclusion) ends in 2021 in the shipped data: a 2022 alert on it is the 2021 value."""
     out = tmp_path / "a.csv"
     r = CliRunner().invoke(holisec_app, ["warn", "alerts", "--store", shipped_store, "--year", "2022", "--level",
                                          "red", "--out", str(out)])
     assert r.exit_code == 0, r.output
     a = pd.read_csv(out)
-    disp = a[(a["code"] == "displaced_origin")]
-    assert len(disp) and disp["stale"].all() and (disp["obs_period"] == 2018).all()
-    assert disp["explanation"].str.endswith("stale: the 2018 value carried forward").all()
+    disp = a[(a["code"] == "epr_excluded")]
+    assert len(disp) and disp["stale"].all() and (disp["obs_period"] == 2021).all()
+    assert disp["explanation"].str.endswith("stale: the 2021 value carried forward").all()
     assert a.loc[a["entity"] == "AFG", "name"].iloc[0] == "Afghanistan"
     assert {"recipe_hash", "vintage", "scale"} <= set(a.columns)
     # the table view: a Rich table, the scale and the lines behind the levels, said once
-    for words in ("Alerts 2022:", "┃ entity", "Scores 0-100, higher = more risk; min-max over all 173 countries",
+    for words in ("Alerts 2022:", "┃ entity", "Scores 0-100, higher = more risk; min-max over all 186 countries",
                   "Bottom lines (amber/red, score 0-100): 66.7/80 for every code; index 45/50",
                   "Levels (convergent rule)", "Stale = more than 50%"):
         assert r.output.count(words) == 1, words
