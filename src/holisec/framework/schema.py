@@ -228,9 +228,16 @@ class Framework(_Model):
         df["level"] = [lev(c) for c in df.index]
         return df
 
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        """parent -> its children in tree order (one pass; ``children`` is called per node)."""
+        out: dict[str, list[str]] = {}
+        for code, parent in self.tree["parent"].items():
+            out.setdefault(parent, []).append(code)
+        return out
+
     def children(self, code: str) -> list[str]:
-        t = self.tree
-        return list(t.index[t["parent"] == code])
+        return list(self._children.get(code, ()))
 
     def leaves(self, code: str) -> list[str]:
         """All indicators below a group (or the indicator itself)."""

@@ -51,8 +51,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pymcdm import weights as _pw
-from pymcdm.weights.subjective import AHP
 
 from holisec.framework import Framework
 from holisec.pipeline._panel import PipelineError, Scope, reduce_dims
@@ -84,11 +82,15 @@ def entropy_weights(matrix: np.ndarray) -> np.ndarray:
 
 def critic_weights(matrix: np.ndarray) -> np.ndarray:
     """CRITIC weights (pymcdm ``critic_weights``): ``s_j sum_k (1 - r_jk)`` on min-max scores."""
+    from pymcdm import weights as _pw  # imported on use: pymcdm loads matplotlib (~1.4 s)
+
     return np.asarray(_pw.critic_weights(matrix), dtype=float)
 
 
 def sd_weights(matrix: np.ndarray) -> np.ndarray:
     """Standard-deviation weights (pymcdm ``standard_deviation_weights``)."""
+    from pymcdm import weights as _pw
+
     return np.asarray(_pw.standard_deviation_weights(matrix), dtype=float)
 
 
@@ -189,6 +191,8 @@ def pairwise_matrices(table: pd.DataFrame, framework: Framework, origin: str = "
 
 def ahp_weights(matrix: np.ndarray) -> tuple[np.ndarray, float, float]:
     """Weights (principal eigenvector), ``lambda_max`` and CR of a reciprocal matrix (pymcdm AHP)."""
+    from pymcdm.weights.subjective import AHP
+
     model = AHP(matrix=matrix)
     w = np.asarray(model(), dtype=float)
     lam = float(np.max(np.linalg.eigvals(matrix).real))
