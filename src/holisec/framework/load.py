@@ -5,9 +5,8 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
-from pydantic import ValidationError
 
+from holisec._validation import read_mapping_file, validated
 from holisec.framework.schema import Framework, FrameworkError
 
 _BUILTIN = "holisec.framework.builtin"
@@ -19,53 +18,29 @@ def builtin_frameworks() -> list[str]:
     return sorted(f.name[:-5] for f in files if f.name.endswith(".yaml"))
 
 
-def _key_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "<top level>"
-
-
-def _describe(err: ValidationError, origin: str, raw: dict | None = None) -> str:
-    lines = [f"{origin}: invalid framework ({err.error_count()} problem(s))"]
-    for e in err.errors():
-        where = _key_path(e["loc"])
-        hint = ""
-        if raw is not None and len(e["loc"]) >= 2 and isinstance(e["loc"][1], int):
+def _item_id(raw: dict):
+    """The ``(id '...')`` of the list item a problem is in, so a user finds it in a long file."""
+    def hint(loc: tuple) -> str:
+        if len(loc) >= 2 and isinstance(loc[1], int):
             try:
-                item = raw[e["loc"][0]][e["loc"][1]]
-                if isinstance(item, dict) and "id" in item:
-                    hint = f" (id {item['id']!r})"
+                item = raw[loc[0]][loc[1]]
             except (KeyError, IndexError, TypeError):
-                pass
-        lines.append(f"  - {where}{hint}: {e['msg']}")
-    return "\n".join(lines)
+                return ""
+            if isinstance(item, dict) and "id" in item:
+                return f" (id {item['id']!r})"
+        return ""
+    return hint
 
 
 def from_dict(raw: dict, origin: str = "<dict>") -> Framework:
     """Validate a framework given as a plain mapping (the parsed YAML)."""
-    if not isinstance(raw, dict):
-        raise FrameworkError(f"{origin}: a framework must be a mapping at the top level, got {type(raw).__name__}")
-    try:
-        return Framework.model_validate(raw)
-    except ValidationError as err:
-        raise FrameworkError(_describe(err, origin, raw)) from None
+    return validated(Framework, raw, origin, "framework", FrameworkError,
+                     hint=_item_id(raw) if isinstance(raw, dict) else None)
 
 
 def load_yaml(path: str | Path) -> Framework:
     """Read and validate a framework YAML file (safe-loaded)."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FrameworkError(f"{path}: file not found") from None
-    except UnicodeDecodeError as err:
-        raise FrameworkError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise FrameworkError(f"{path}:{where} YAML syntax error: {getattr(err, 'problem', err)}") from None
-    return from_dict(raw, str(path))
+    return from_dict(read_mapping_file(path, "framework", FrameworkError), str(path))
 
 
 def load_framework(name_or_path: str | Path | Framework = "holistic") -> Framework:

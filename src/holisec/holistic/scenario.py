@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from holisec._validation import read_mapping_file, validated
 from holisec.holistic._common import HolisticError, domains
 
 
@@ -79,27 +80,11 @@ class Scenario(_Model):
 
     @classmethod
     def from_dict(cls, raw: Any, origin: str = "<dict>") -> Scenario:
-        if not isinstance(raw, dict):
-            raise HolisticError(f"{origin}: a scenario must be a mapping, got {type(raw).__name__}")
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as err:
-            lines = [f"{origin}: invalid scenario ({err.error_count()} problem(s))"]
-            for e in err.errors():
-                loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in e["loc"]).replace(".[", "[")
-                lines.append(f"  - {loc + ': ' if loc else ''}{e['msg'].removeprefix('Value error, ')}")
-            raise HolisticError("\n".join(lines)) from None
+        return validated(cls, raw, origin, "scenario", HolisticError)
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
-        path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise HolisticError(f"{path}: scenario file not found") from None
-        except yaml.YAMLError as err:
-            raise HolisticError(f"{path}: cannot parse YAML: {err}") from None
-        return cls.from_dict(raw, str(path))
+        return cls.from_dict(read_mapping_file(path, "scenario", HolisticError), str(path))
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from holisec._validation import read_mapping_file, validated
 from holisec.pipeline.steps import aggregate as _aggregate
 from holisec.pipeline.steps import denominate as _denominate
 from holisec.pipeline.steps import impute as _impute
@@ -157,31 +158,12 @@ class Recipe(BaseModel):
     # --- files ---------------------------------------------------------------------------
     @classmethod
     def from_dict(cls, raw: Any, origin: str = "<dict>") -> Recipe:
-        if not isinstance(raw, dict):
-            raise RecipeError(f"{origin}: a recipe must be a mapping, got {type(raw).__name__}")
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as err:
-            lines = [f"{origin}: invalid recipe ({err.error_count()} problem(s))"]
-            for e in err.errors():
-                loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in e["loc"]).replace(".[", "[")
-                msg = e["msg"].removeprefix("Value error, ")
-                lines.append(f"  - {loc + ': ' if loc else ''}{msg}")
-            raise RecipeError("\n".join(lines)) from None
+        return validated(cls, raw, origin, "recipe", RecipeError)
 
     @classmethod
     def load(cls, path: str | Path) -> Recipe:
         """Read a recipe from YAML (``.yaml``/``.yml``) or JSON (``.json``)."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise RecipeError(f"{path}: file not found") from None
-        try:
-            raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-        except (yaml.YAMLError, json.JSONDecodeError) as err:
-            raise RecipeError(f"{path}: cannot parse: {err}") from None
-        return cls.from_dict(raw, str(path))
+        return cls.from_dict(read_mapping_file(path, "recipe", RecipeError), str(path))
 
     @classmethod
     def builtin(cls, name: str) -> Recipe:

@@ -38,9 +38,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from holisec._validation import read_mapping_file, validated
 from holisec.framework import Framework
 from holisec.pipeline.recipe import Recipe, RecipeError
 
@@ -157,26 +157,12 @@ class UncertaintySpec(BaseModel):
 
     @classmethod
     def from_dict(cls, raw: Any, origin: str = "<dict>") -> UncertaintySpec:
-        if not isinstance(raw, dict):
-            raise SpecError(f"{origin}: an uncertainty spec must be a mapping, got {type(raw).__name__}")
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as err:
-            lines = [f"{origin}: invalid uncertainty spec ({err.error_count()} problem(s))"]
-            for e in err.errors():
-                loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in e["loc"]).replace(".[", "[")
-                lines.append(f"  - {loc + ': ' if loc else ''}{e['msg'].removeprefix('Value error, ')}")
-            raise SpecError("\n".join(lines)) from None
+        return validated(cls, raw, origin, "uncertainty spec", SpecError)
 
     @classmethod
     def load(cls, path: str | Path) -> UncertaintySpec:
         path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SpecError(f"{path}: file not found") from None
-        except yaml.YAMLError as err:
-            raise SpecError(f"{path}: cannot parse: {err}") from None
+        raw = read_mapping_file(path, "uncertainty spec", SpecError)
         spec = cls.from_dict(raw, str(path))
         return spec.model_copy(update={"inputs": [_relative(i, path.parent) for i in spec.inputs]})
 
