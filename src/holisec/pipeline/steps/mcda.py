@@ -98,14 +98,12 @@ _OBJECTIVE = {"entropy": entropy_weights, "critic": critic_weights, "sd": sd_wei
 
 
 def _objective(method: str, framework: Framework, scores, levels, weights):
-    from holisec.pipeline.steps.weight import _children_matrix, _explicit_raw, _report, _target_groups, within_parent
+    from holisec.pipeline.steps.weight import _complete_rows, _explicit_raw, _report, _target_groups, within_parent
 
     raw = _explicit_raw(framework, weights)
     stat = pd.Series(np.nan, index=raw.index)
     for group in _target_groups(framework, levels):
-        children = framework.children(group)
-        rows = _children_matrix(scores, children)
-        rows = rows[~np.isnan(rows).any(axis=1)]
+        children, rows = _complete_rows(scores, framework, group)
         constant = [c for c, s in zip(children, rows.std(axis=0)) if s == 0] if len(rows) else children
         if len(rows) < 3 or constant:
             raise PipelineError(

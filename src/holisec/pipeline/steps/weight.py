@@ -153,6 +153,13 @@ def _children_matrix(scores: xr.DataArray, children: list[str]) -> np.ndarray:
     return scores.sel(code=children).transpose("entity", "period", "code").values.reshape(-1, len(children))
 
 
+def _complete_rows(scores: xr.DataArray, framework: Framework, group: str) -> tuple[list[str], np.ndarray]:
+    """The group's children and their scores over the entity-periods where all of them are present."""
+    children = framework.children(group)
+    rows = _children_matrix(scores, children)
+    return children, rows[~np.isnan(rows).any(axis=1)]
+
+
 def pca(
     framework: Framework,
     *,
@@ -169,9 +176,7 @@ def pca(
     raw = _explicit_raw(framework, weights)
     share = pd.Series(np.nan, index=raw.index)
     for group in _target_groups(framework, levels):
-        children = framework.children(group)
-        rows = _children_matrix(scores, children)
-        rows = rows[~np.isnan(rows).any(axis=1)]
+        children, rows = _complete_rows(scores, framework, group)
         if len(rows) < 3 or np.any(np.std(rows, axis=0) == 0):
             raise PipelineError(f"weight pca: group {group!r} needs >= 3 complete rows with varying children")
         eigval, eigvec = np.linalg.eigh(np.corrcoef(rows, rowvar=False))
