@@ -27,10 +27,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _result(store, framework, recipe, as_of):
-    from holisec.index import build_from_store
+    """The stored build for these choices (built and stored on first use), as ``rank`` uses."""
+    from holisec.cli.index import _result as stored_result
 
-    with cli_store(store) as st:
-        return build_from_store(st, framework, recipe, as_of=as_of)
+    return stored_result(store, framework, recipe, as_of)
 
 
 def _latest(result) -> int:
