@@ -42,6 +42,7 @@ _LAZY = {
     "Result": "holisec.pipeline",
     "open_store": "holisec.index",
     "build_from_store": "holisec.index",
+    "stored_build": "holisec.index",
     "audit_result": "holisec.index",
     "uncertainty": "holisec.uncertainty.api",
     "sensitivity": "holisec.uncertainty.api",
@@ -54,6 +55,7 @@ _LAZY = {
     "Scenario": "holisec.holistic.scenario",
     "run_scenario": "holisec.holistic.scenario",
     "cascade": "holisec.holistic.cascade",
+    "cascade_band": "holisec.holistic.cascade",
 }
 
 

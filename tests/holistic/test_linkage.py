@@ -96,3 +96,24 @@ def test_estimate_round_trips_through_the_store_append_only(tmp_path):
     assert eid == "L2" and isinstance(back, Linkage)
     assert back.significant()[["source", "target"]].values.tolist() == link.significant()[["source", "target"]].values.tolist()
     assert back.matrix().loc["d0", "d1"] == pytest.approx(link.matrix().loc["d0", "d1"])
+
+
+def test_link_standard_errors_are_those_of_the_wald_test():
+    """One lag: the Wald F of ``b = 0`` is ``(coef / se)^2`` exactly; the same SEs for persistence."""
+    panel = synthetic(3, links={(0, 1): (0.5, 1)})
+    links = granger(panel)
+    assert (links["se"] > 0).all()
+    assert links["f_stat"].to_numpy() == pytest.approx((links["coef"] / links["se"]).to_numpy() ** 2, rel=1e-9)
+    assert set(links.attrs["persistence_se"]) == {"d0", "d1", "d2", "d3"}
+    two = granger(panel, lags=2)  # the SE of the sum of both lags
+    assert (two["se"] > 0).all() and two["se"].notna().all()
+
+
+def test_se_matrix_matches_the_significant_links_and_old_estimates_are_refused():
+    link = estimate(synthetic(1, links={(0, 1): (0.5, 1)}))
+    se, coef = link.se_matrix(), link.matrix()
+    assert ((se > 0) == (coef != 0)).all().all()
+    old = Linkage.from_dict({**link.to_dict(), "links": [{k: v for k, v in r.items() if k != "se"}
+                                                         for r in link.to_dict()["links"]]})
+    with pytest.raises(HolisticError, match="no standard errors"):
+        old.se_matrix()

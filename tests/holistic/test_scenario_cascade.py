@@ -100,3 +100,52 @@ def test_python_api_mirrors_the_cli(tiny_result):
     assert hs.balances(tiny_result, min_indicators=1)["diff"].sel(entity="X", pair="scope").size == 3
     assert list(hs.obstacle_table(tiny_result, "X", 2000)["rank"])[:1] == [1]
     assert hs.run_scenario is run and hs.Scenario is Scenario and hs.cascade is cascade
+
+
+def test_cascade_band_without_link_error_is_the_nominal_path(tiny_result):
+    from holisec.holistic.cascade import cascade_band
+
+    zero = LINKS * 0
+    band = cascade_band(tiny_result, LINKS, zero, entity="X", period=2000, shock=10.0, domain="D1", steps=2, draws=50)
+    assert band["index_change"].to_numpy() == pytest.approx([5, 2.5, 0.5])  # as the path by hand
+    for col in ("index_change_median", "index_change_lo", "index_change_hi"):
+        assert band[col].to_numpy() == pytest.approx([5, 2.5, 0.5])
+    assert (band["p_increase"] == 1).all() and (band["draws"] == 50).all()
+
+
+def test_cascade_band_from_link_error_by_hand(tiny_result):
+    """D1 -> D2 = 0.5 with SE 0.1, the rest 0: step 1 index change = (0 + 10 b) / 2 = 5 b, so its
+    5-95 % band is 5 (0.5 -/+ 1.645 x 0.1) = [1.68, 3.32] (normal quantiles), steps 0 and 2 exact."""
+    from holisec.holistic.cascade import cascade_band
+
+    links = pd.DataFrame([[0.0, 0.5], [0.0, 0.0]], index=["D1", "D2"], columns=["D1", "D2"])
+    se = pd.DataFrame([[0.0, 0.1], [0.0, 0.0]], index=["D1", "D2"], columns=["D1", "D2"])
+    band = cascade_band(tiny_result, links, se, entity="X", period=2000, shock=10.0, domain="D1", steps=2,
+                        draws=20_000, seed=1)
+    assert band["index_change"].tolist() == pytest.approx([5, 2.5, 0])
+    assert band.loc[1, "index_change_lo"] == pytest.approx(5 * (0.5 - 1.6449 * 0.1), abs=0.03)
+    assert band.loc[1, "index_change_hi"] == pytest.approx(5 * (0.5 + 1.6449 * 0.1), abs=0.03)
+    assert band.loc[0, ["index_change_lo", "index_change_hi"]].tolist() == pytest.approx([5, 5])
+    again = cascade_band(tiny_result, links, se, entity="X", period=2000, shock=10.0, domain="D1", steps=2,
+                         draws=20_000, seed=1)
+    pd.testing.assert_frame_equal(band, again)  # deterministic under the seed
+    with pytest.raises(HolisticError, match="draws must be >= 2"):
+        cascade_band(tiny_result, links, se, entity="X", period=2000, shock=1.0, domain="D1", draws=1)
+
+
+def test_cascade_band_over_an_uncertainty_run_takes_each_replications_baseline(tiny_result):
+    """With amean and no link error the change only differs where a replication's level clips at 100:
+    D1 at 95 takes +5 of a +10 shock, so that replication's step-0 index change is 2.5, not 5."""
+    from types import SimpleNamespace
+
+    import xarray as xr
+
+    from holisec.holistic.cascade import cascade_band
+
+    nominal = tiny_result.scores.sel(code=["D1", "D2"])
+    reps = xr.concat([nominal, nominal.copy(data=np.where(nominal["code"] == "D1", 95.0, nominal))], "replication")
+    run = SimpleNamespace(scores=reps.transpose("replication", "entity", "period", "code"))
+    band = cascade_band(tiny_result, LINKS, LINKS * 0, entity="X", period=2000, shock=10.0, domain="D1", steps=0,
+                        uncertainty=run, level=0.98)
+    assert band.loc[0, "draws"] == 2 and band.loc[0, "index_change"] == pytest.approx(5)
+    assert band.loc[0, "index_change_lo"] == pytest.approx(2.5 + 0.01 * 2.5) and band.loc[0, "index_change_hi"] <= 5

@@ -246,11 +246,14 @@ def cascade(
     year: int = typer.Option(None, "--year", help="Year of the shock (default: the latest well-observed year)."),
     steps: int = typer.Option(3, "--steps", help="Periods to propagate."),
     expert: Path = typer.Option(None, "--expert", help="DEMATEL influence CSV instead of the saved estimate."),
+    draws: int = typer.Option(1000, "--draws", help="Draws of the estimated links for the 5-95% band of the index "
+                              "change (0: no band; expert links have none)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the draws."),
     recipe: str = RecipeOpt, framework: str = FrameworkOpt, as_of: str = AsOfOpt, store: str = StoreOpt,
     json_out: bool = JsonOpt,
 ) -> None:
     """Shock a domain or an indicator and propagate it through the links (saved estimate or expert)."""
-    from holisec.holistic.cascade import cascade as run_cascade, expert_links
+    from holisec.holistic.cascade import cascade as run_cascade, cascade_band, expert_links
     from holisec.holistic.linkage import load_linkage
 
     with user_errors():
@@ -264,10 +267,26 @@ def cascade(
             with cli_store(store) as st:
                 estimate_id, link = load_linkage(st)
             links, persistence, source = link.matrix(), link.params.get("persistence"), f"estimate {estimate_id}"
-        path = run_cascade(result, links, entity=entity, period=year or _latest(result), shock=shock,
+        period = year or _latest(result)
+        path = run_cascade(result, links, entity=entity, period=period, shock=shock,
                            domain=domain, indicator=indicator, steps=steps, persistence=persistence)
+        band = None
+        if draws and expert is None:
+            band = cascade_band(result, links, link.se_matrix(), entity=entity, period=period, shock=shock,
+                                domain=domain, indicator=indicator, steps=steps, persistence=persistence,
+                                persistence_se=link.params.get("persistence_se"), draws=draws, seed=seed)
+            attrs = {**path.attrs, "band": {k: band.attrs[k] for k in ("level", "seed")}, "draws": draws}
+            path = path.merge(band.drop(columns=["index_change", "draws"]), on="step")
+            path.attrs.update(attrs)
     if json_out:
         print_json({**path.attrs, "links": source, "path": frame_records(path)})
         return
-    show_table(path, title=f"Cascade in {entity} {path.attrs['period']}: {shock:+g} on {path.attrs['target']} "
+    short = {"index_change": "change", "index_change_median": "median", "index_change_lo": "lo 5%",
+             "index_change_hi": "hi 95%", "p_increase": "P(rise)"}
+    show_table(path.rename(columns=short), title=f"Cascade in {entity} {period}: {shock:+g} on {path.attrs['target']} "
                            f"via {source} ({SCALE})", floatfmt="{:.2f}")
+    if band is not None:
+        console.print(f"change: the index change on the estimated links; lo 5%/hi 95%: 5-95% range of the index change over {draws} draws of the significant "
+                      "links and persistence from their estimated sampling error (normal, clustered SEs); "
+                      "P(rise): share of draws where the index rises. Links are predictive, not causal.",
+                      highlight=False)

@@ -9,7 +9,9 @@ with entity fixed effects ``a_e`` (level differences between countries) and year
 OLS on the entity-demeaned equation with the year dummies (Frisch-Waugh-Lovell; statsmodels),
 standard errors clustered by entity. The link ``k -> j`` is the Wald F-test of
 ``b_jk1 = ... = b_jkL = 0``; its sign and size are ``sum_l b_jkl`` (index points of ``j``
-next year per point of ``k``), its lag the ``l`` with the largest ``|t|``. Because every
+next year per point of ``k``) with its clustered standard error
+``se = sqrt(c' V c)`` (``c`` picks the ``L`` lag coefficients, ``V`` their covariance), its lag
+the ``l`` with the largest ``|t|``. Because every
 other domain's past is in the equation, a link is *conditional*: ``k`` helps predict ``j``
 beyond ``j``'s own past, the other domains' past and the common year shocks.
 
@@ -49,7 +51,7 @@ from threadpoolctl import threadpool_limits
 
 from holisec.holistic._common import HolisticError, domain_scores
 
-LINK_COLUMNS = ["source", "target", "coef", "lag", "f_stat", "p_value", "q_value", "significant", "n_obs"]
+LINK_COLUMNS = ["source", "target", "coef", "se", "lag", "f_stat", "p_value", "q_value", "significant", "n_obs"]
 PARTIAL_COLUMNS = ["a", "b", "partial_r", "p_value", "q_value", "significant", "n_obs"]
 
 
@@ -75,6 +77,18 @@ class Linkage:
             m.at[r.source, r.target] = r.coef
         return m
 
+    def se_matrix(self) -> pd.DataFrame:
+        """``source x target`` standard errors of the significant links (0 elsewhere), as :meth:`matrix`."""
+        m = self.matrix()
+        sig = self.significant()
+        if sig["se"].isna().any():
+            raise HolisticError("this linkage estimate has no standard errors (it predates them); "
+                                "run `holisec linkage estimate` again")
+        out = pd.DataFrame(0.0, index=m.index, columns=m.columns)
+        for r in sig.itertuples():
+            out.at[r.source, r.target] = r.se
+        return out
+
     def to_dict(self) -> dict:
         return {"params": self.params, "links": self.links.to_dict(orient="records"),
                 "partial": self.partial.to_dict(orient="records")}
@@ -98,6 +112,11 @@ def _demean(z: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return z - (sums / np.bincount(groups, minlength=n)[:, None])[groups]
 
 
+def _sum_se(cov: np.ndarray, cols: list[int]) -> float:
+    """Standard error of the sum of the coefficients ``cols``: ``sqrt(1' V_cols 1)``."""
+    return float(np.sqrt(cov[np.ix_(cols, cols)].sum()))
+
+
 def _year_dummies(periods: np.ndarray) -> np.ndarray:
     levels = np.unique(periods)
     return (periods[:, None] == levels[None, 1:]).astype(float)
@@ -117,7 +136,7 @@ def granger(scores: xr.DataArray, *, lags: int = 1, alpha: float = 0.05, time_ef
     lagged = np.concatenate([da.shift(period=lag).values for lag in range(1, lags + 1)], axis=-1)  # (e, p, k*L)
     ent = np.broadcast_to(np.arange(y.shape[0])[:, None], y.shape[:2])
     per = np.broadcast_to(da["period"].values[None, :], y.shape[:2])
-    rows, persistence = [], {}
+    rows, persistence, persistence_se = [], {}, {}
     for j, target in enumerate(names):
         ok = ~np.isnan(y[..., j]) & ~np.isnan(lagged).any(axis=-1)
         x, yy, g, t = lagged[ok], y[..., j][ok], ent[ok], per[ok]
@@ -131,7 +150,10 @@ def granger(scores: xr.DataArray, *, lags: int = 1, alpha: float = 0.05, time_ef
         z = _demean(np.column_stack([design, yy]), groups)
         with threadpool_limits(1):  # small dense problems: threads only contend
             fit = sm.OLS(z[:, -1], z[:, :-1]).fit(cov_type="cluster", cov_kwds={"groups": groups})
-        persistence[target] = float(fit.params[[lag * k + j for lag in range(lags)]].sum())
+        cov = np.asarray(fit.cov_params())
+        own = [lag * k + j for lag in range(lags)]
+        persistence[target] = float(fit.params[own].sum())
+        persistence_se[target] = _sum_se(cov, own)
         for i, source in enumerate(names):
             if i == j:
                 continue
@@ -140,14 +162,15 @@ def granger(scores: xr.DataArray, *, lags: int = 1, alpha: float = 0.05, time_ef
             restriction[np.arange(lags), cols] = 1.0
             test = fit.wald_test(restriction, use_f=True, scalar=True)
             tvals = np.abs(fit.tvalues[cols])
-            rows.append((source, target, float(fit.params[cols].sum()), int(np.argmax(tvals)) + 1,
+            rows.append((source, target, float(fit.params[cols].sum()), _sum_se(cov, cols), int(np.argmax(tvals)) + 1,
                          float(test.statistic), float(test.pvalue), len(yy)))
-    links = pd.DataFrame(rows, columns=["source", "target", "coef", "lag", "f_stat", "p_value", "n_obs"])
+    links = pd.DataFrame(rows, columns=["source", "target", "coef", "se", "lag", "f_stat", "p_value", "n_obs"])
     reject, q, _, _ = multipletests(links["p_value"].to_numpy(), alpha=alpha, method="fdr_bh")
     links.insert(6, "q_value", q)
     links.insert(7, "significant", reject)
     links = links[LINK_COLUMNS]
     links.attrs["persistence"] = persistence  # own-lag coefficient sums (not links)
+    links.attrs["persistence_se"] = persistence_se
     return links
 
 
@@ -186,7 +209,8 @@ def estimate(scores: xr.DataArray, *, lags: int = 1, alpha: float = 0.05, time_e
         raise HolisticError(f"linkage: alpha must be in (0, 1), got {alpha}")
     links = granger(scores, lags=lags, alpha=alpha, time_effects=time_effects)
     return Linkage(links, partial_correlations(scores, alpha=alpha),
-                   {"persistence": links.attrs["persistence"], "lags": lags, "alpha": alpha, "time_effects": time_effects, "correction": "Benjamini-Hochberg",
+                   {"persistence": links.attrs["persistence"], "persistence_se": links.attrs["persistence_se"],
+                    "lags": lags, "alpha": alpha, "time_effects": time_effects, "correction": "Benjamini-Hochberg",
                     "domains": [str(d) for d in scores["domain"].values],
                     "periods": [int(scores.period.min()), int(scores.period.max())],
                     "meaning": "predictive, not causal: net of entity fixed effects and year effects"})
