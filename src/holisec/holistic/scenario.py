@@ -163,7 +163,9 @@ def _recipe(result, sc: Scenario):
         idx = next(i for i, s in enumerate(recipe.steps) if s.step == "weight") if any(
             s.step == "weight" for s in recipe.steps) else None
         if idx is None or recipe.steps[idx].method == "equal":
-            base = {c: 1.0 for c in result.framework.tree.index}
+            # equal weights = 1 for every code the baseline scored (not those its screening dropped)
+            scored = set(map(str, result.scores["code"].values))
+            base = {c: 1.0 for c in result.framework.tree.index if c in scored}
             params = {"weights": {**base, **sc.weights}}
             if idx is None:
                 raise HolisticError("scenario weights: the recipe has no weight step; add one (method framework)")
@@ -202,7 +204,7 @@ def run(result, scenario: Scenario | dict | str | Path, *, alerts: bool = True) 
     ranks = []
     for res, name in ((result, "rank_before"), (alt, "rank_after")):
         s = res.scores.sel(code=result.root, period=years).to_series()
-        ranks.append(s.groupby(level="period").rank(ascending=False, method="min").rename(name))
+        ranks.append(s.groupby(level="period").rank(ascending=False, method="min").astype("Int64").rename(name))
     rank = pd.concat(ranks, axis=1).reset_index()
     index = frame[frame["code"] == result.root].drop(columns="code").merge(rank, on=["entity", "period"])
     index["rank_change"] = index["rank_after"] - index["rank_before"]
