@@ -115,7 +115,8 @@ def write_doc(result, out: dict, rates: dict) -> None:
     parts += ["### Five balances, " + str(YEAR), "Medians over the countries (0-100, higher = more risk; "
               "`diff` = first - second; `share_first_riskier` among measurable countries).", md(summary)]
     coord = coordination_table(out["coordination"], YEAR)
-    grades = coord["grade"].value_counts().rename_axis("grade").reset_index(name="countries")
+    grades = (coord["grade"].replace("", "not measurable (a domain has no score)").value_counts()
+              .rename_axis("grade").reset_index(name="countries"))
     parts += [f"### Least coordinated countries, {YEAR}", md(coord.head(10)[["entity", "C", "T", "D", "grade", "lagging"]]),
               "Most coordinated:", md(coord.dropna(subset=["D"]).tail(5)[["entity", "C", "T", "D", "grade", "lagging"]]),
               "Grades:", md(grades)]
