@@ -183,3 +183,17 @@ def test_changepoints_step_and_cusum():
     assert set(t["method"]) == {"pelt", "cusum"}
     r = alert_register(df.assign(code="x"), {"*": {"amber": 99, "red": 100}}, year=2005, breaks=t)
     assert "trend_break" in r["trigger"].iloc[0] and "upward trend break (" in r["explanation"].iloc[0]
+
+
+def test_a_tiny_change_in_a_flat_series_is_no_change_signal():
+    """A series flat for years (carried forward) and then +0.8: z is huge (its SD is ~0.01) but the
+    change is below ``min_change`` (2 points), so no change signal; with min_change 0 it is one."""
+    per = np.arange(2000, 2012)
+    flat = 50 + np.r_[np.tile([0.0, 0.01], 6)[:11], 0.81]
+    da = xr.DataArray(flat[None, :, None], dims=("entity", "period", "code"),
+                      coords={"entity": ["A"], "period": per, "code": ["resource"]})
+    assert relative_stats(da).set_index("period").loc[2011, "z_change"] > 50
+    r = alert_register(da, year=2011, rules={"combine": "worst"}).iloc[0]
+    assert "change_z" not in r["trigger"]
+    r0 = alert_register(da, year=2011, rules={"combine": "worst", "min_change": 0.0}).iloc[0]
+    assert "change_z_red" in r0["trigger"]

@@ -42,7 +42,7 @@ def alert_legend(thresholds: Path | dict | None = None, rules: dict | None = Non
              + (f"; {', '.join(own)}" if own else "") + "."
              f" Peers: amber >= percentile {100 * r['pct_amber']:g}, red >= {100 * r['pct_red']:g}."
              f" Own history: +{r['own_amber']:g}/+{r['own_red']:g} above the own {r['own_window']}-year mean;"
-             f" change: {r['z_amber']:g}/{r['z_red']:g} SD above its usual change."]
+             f" change: {r['z_amber']:g}/{r['z_red']:g} SD above its usual change (and >= {r['min_change']:g} points)."]
     if r["combine"] == "convergent":
         lines.append("Levels (convergent rule): red = a red signal in one family (level: bottom line, peers; "
                      "change: own history, change, trend break) with at least amber in the other, or red on both "

@@ -9,7 +9,8 @@ indicators, domains and the index alike. Two kinds of trigger:
 - *relative*: the level is well above the entity's own recent history (``own_amber``/``own_red``
   points above the mean of its previous ``own_window`` years), the change on the previous
   period is unusual for the entity (z-score of the change against its own earlier changes,
-  ``z_amber``/``z_red``), or the level is high among peers in the same period (percentile
+  ``z_amber``/``z_red``, for a change of at least ``min_change`` points: a nearly flat series,
+  e.g. one carried forward for years, has a tiny SD that would make +0.8 points "7 SD"), or the level is high among peers in the same period (percentile
   ``pct_amber``/``pct_red``, optionally within peer groups).
 
 Triggers come in two families: *level* (bottom line, peer percentile: where the score is) and
@@ -44,7 +45,7 @@ import pandas as pd
 import xarray as xr
 
 LEVELS = ("green", "amber", "red")
-DEFAULT_RULES = {"combine": "convergent", "amber": 66.7, "red": 80.0, "z_amber": 2.0, "z_red": 3.0,
+DEFAULT_RULES = {"combine": "convergent", "amber": 66.7, "red": 80.0, "z_amber": 2.0, "z_red": 3.0, "min_change": 2.0,
                  "pct_amber": 0.90, "pct_red": 0.97, "min_history": 5,
                  "own_window": 5, "own_amber": 10.0, "own_red": 20.0}
 COLUMNS = ["entity", "period", "code", "kind", "level", "trigger", "explanation", "value", "change",
@@ -135,7 +136,7 @@ def alert_register(scores: xr.DataArray | pd.DataFrame, thresholds: dict | str |
     amb = d["code"].map({c: float(th.get(c, default)["amber"]) for c in uc}).astype(float)
     red = d["code"].map({c: float(th.get(c, default)["red"]) for c in uc}).astype(float)
     enough = d["n_history"] >= r["min_history"]
-    z = d["z_change"].where(enough)
+    z = d["z_change"].where(enough & (d["change"] >= r["min_change"]))
     pct_red, pct_amber = 100 * r["pct_red"], 100 * r["pct_amber"]
     # name -> (severity, mask, text, threshold); family from the name (see LEVEL_FAMILY). Each text
     # names the level of its own signal and the line it crossed, so a red row never reads as if
