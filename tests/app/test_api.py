@@ -33,7 +33,8 @@ def test_ranks_are_ordered_and_carry_provenance(client):
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 100 for s in scores)
     assert {"SYR", "YEM", "SOM"} <= {r["entity"] for r in rows[:20]}  # as `holisec rank` (published fact)
     assert body["provenance"]["polarity"] == "higher = more risk" and len(body["provenance"]["recipe_hash"]) == 64
-    assert body["intervals"]["available"] is False and "not yet available" in body["intervals"]["message"]
+    assert body["intervals"]["available"] is False  # no stored uncertainty run: says how to make one
+    assert "holisec uncertainty --save" in body["intervals"]["message"]
     dom = client.get(f"/api/ranks?year={YEAR}&code=nuclear").json()
     assert dom["code"] == "nuclear" and dom["ranking"][0]["rank"] == 1
 
@@ -67,7 +68,7 @@ def test_profile_indicator_table_has_units_sources_and_flags(client):
     assert {r["pair"] for r in prof["balances"]["table"]} == {"scope", "sphere", "kind", "aspect", "reach"}
     assert prof["coordination"]["table"][0]["period"] == YEAR and 0 <= prof["coordination"]["table"][0]["D"] <= 1
     assert "index" not in {r["code"] for r in prof["obstacles"]["table"]}
-    assert prof["uncertainty"]["available"] is False and "not yet available" in prof["uncertainty"]["message"]
+    assert prof["uncertainty"]["available"] is False and "holisec uncertainty --save" in prof["uncertainty"]["message"]
 
 
 def test_observations_as_of(client):
@@ -150,7 +151,8 @@ BAD = [
     ("post", "/api/whatif", {"json": {}}), ("post", "/api/whatif", {"content": b"not json",
                                                                    "headers": {"Content-Type": "application/json"}}),
     ("post", "/api/whatif", {"json": {"weights": {}, "year": 1500}}),
-    ("post", "/api/data", {}), ("post", "/api/builds", {"json": {}}), ("post", "/api/recipes", {"json": {}}),
+    ("post", "/api/data", {}), ("post", "/api/builds", {"json": {}}), ("post", "/api/uncertainty", {"json": {}}),
+    ("post", "/api/uncertainty", {"json": {"n": -1}}), ("post", "/api/recipes", {"json": {}}),
     ("post", "/api/tokens", {"json": {}}), ("get", "/api/tokens", {}), ("delete", "/api/tokens/x", {}),
     ("get", "/api/audit-log", {}), ("get", "/api/nope", {}), ("get", "/country/XXX", {}), ("get", "/rankings?year=1700", {}),
     ("get", "/api", {"headers": {"Authorization": "Basic abc"}}),
@@ -237,6 +239,48 @@ def test_build_job_runs_in_the_background_and_reports_progress(wclient, tokens):
     assert any(j["id"] == job["id"] for j in wclient.get("/api/jobs").json())
     log = wclient.get("/api/audit-log", headers=bearer(tokens["admin"])).json()
     assert any(e["action"] == "build" for e in log)
+
+
+def test_uncertainty_job_stores_intervals_that_the_api_and_profile_show(wclient, tokens):
+    assert wclient.post("/api/uncertainty", json={"n": 4}).status_code == 401
+    assert wclient.post("/api/uncertainty", json={"n": 4}, headers=bearer(tokens["viewer"])).status_code == 403
+    bad = wclient.post("/api/uncertainty", json={"spec": "nope"}, headers=bearer(tokens["analyst"]))
+    assert bad.status_code == 400 and "built-in" in bad.json()["error"]
+    assert wclient.post("/api/uncertainty", json={"n": 0}, headers=bearer(tokens["analyst"])).status_code == 422
+    before = wclient.get(f"/api/ranks?year={YEAR}").json()["intervals"]
+    assert before["available"] is False and before["command"] == "holisec uncertainty --save --n 1000 --period 2019"
+    r = wclient.post("/api/uncertainty", json={"n": 4, "seed": 2, "period": YEAR}, headers=bearer(tokens["analyst"]))
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["kind"] == "uncertainty" and job["params"]["n"] == 4
+    done = wclient.app.state.service.jobs.wait(job["id"], timeout=600)
+    assert done["state"] == "done", done
+    assert done["progress"] == 1.0 and done["result"]["n"] == 4 and done["result"]["periods"] == [YEAR]
+    body = wclient.get(f"/api/ranks?year={YEAR}").json()
+    iv = body["intervals"]
+    assert iv["available"] and iv["run"]["run_id"] == done["result"]["run_id"]
+    assert (iv["run"]["n"], iv["run"]["seed"], iv["run"]["spec_name"]) == (4, 2, "default")
+    assert iv["message"].startswith("5-95% rank interval over 4 replications of the choices in spec 'default'")
+    ranks = {r["entity"]: r["rank"] for r in body["ranking"]}
+    rows = {r["entity"]: r for r in iv["rows"]}
+    assert set(ranks) <= set(rows)
+    # the stored nominal rank is the ranking's rank of the same build; intervals are ordered
+    assert all(rows[e]["nominal_rank"] == ranks[e] for e in ranks)
+    assert all(r["rank_q05"] <= r["median_rank"] <= r["rank_q95"] for r in rows.values() if r["rank_q05"] is not None)
+    assert all(0 <= r["p_top_k"] <= 1 for r in rows.values())
+    prof = wclient.get(f"/api/profile/KEN?year={YEAR}").json()["uncertainty"]
+    assert prof["available"] and [r["entity"] for r in prof["rows"]] == ["KEN"]
+    assert {b["code"] for b in prof["bands"]} >= {"index", "political"}
+    other_year = wclient.get("/api/ranks?year=2018").json()["intervals"]
+    assert other_year["available"] is False and "not 2018" in other_year["message"]
+    listed = wclient.get("/api/uncertainty").json()
+    assert listed["runs"][0]["run_id"] == done["result"]["run_id"]
+    log = wclient.get("/api/audit-log", headers=bearer(tokens["admin"])).json()
+    assert any(e["action"] == "uncertainty" for e in log)
+    html = wclient.get(f"/api/report/KEN?year={YEAR}").text
+    assert "5–95% rank interval" in html and "over 4 replications" in html
+    page = wclient.get(f"/rankings?year={YEAR}").text
+    assert "Rank interval 5–95%" in page and "over 4 replications" in page
 
 
 def test_recipes_are_saved_append_only_and_usable(wclient, tokens):

@@ -37,6 +37,14 @@ class BuildRequest(_Body):
     alerts: bool = Field(True, description="append the build's alerts to the store's alert register")
 
 
+class UncertaintyRequest(_Body):
+    spec: str = Field("default", description="built-in uncertainty spec name (holisec.uncertainty.builtin)")
+    n: int = Field(200, ge=1, le=5000, description="Monte Carlo replications")
+    seed: int = Field(0, ge=0)
+    recipe: str | dict | None = Field(None, description="built-in or saved recipe name, YAML text or mapping")
+    period: int | None = Field(None, description="year reported (default: the spec's, else the latest well-observed)")
+
+
 class RecipeRequest(_Body):
     recipe: str | dict = Field(..., description="recipe as YAML text or a mapping (its `name` names it)")
 
@@ -77,7 +85,8 @@ def router(svc: Service) -> APIRouter:
         from holisec.report.profile import country_profile
 
         return svc.cache.get(("profile", res.app_key, e, y),
-                             lambda: country_profile(res, e, y, meta=svc.meta(), warnings=svc.warnings(e)))
+                             lambda: country_profile(res, e, y, meta=svc.meta(), warnings=svc.warnings(e),
+                                                     uncertainty=svc.uncertainty_run(res)))
 
     def provenance(res) -> dict:
         return {**res.metadata(), "licence_note": res.licence_note(), "scale": POLARITY}
@@ -177,15 +186,22 @@ def router(svc: Service) -> APIRouter:
     @api.get("/ranks")
     def ranks(year: int | None = None, code: str | None = None, recipe: str | None = None, as_of: str | None = None,
               entity_type: EntityType = "country") -> dict:
-        from holisec.report.optional import uncertainty_view
+        """Ranks of one year (``code``: a domain, default the index), and the 5-95% rank intervals
+        of the build's latest stored uncertainty run (``intervals``; of the index only)."""
         from holisec.report.profile import check_year
         from holisec.report.summary import ranking
+        from holisec.report.views import uncertainty_view
 
         res = result(recipe, None, as_of, entity_type)
         y = check_year(res, year)
+
+        def intervals():
+            if code not in (None, res.root):
+                return {"available": False, "message": f"rank intervals are of the index ({res.root}) only"}
+            return uncertainty_view(svc.uncertainty_run(res), year=y, recipe_name=res.recipe.name)
         return cached(("ranks", res.app_key, y, code, svc.access.stamp()), lambda: {
             "provenance": provenance(res), "year": y, "code": code or res.root,
-            "intervals": uncertainty_view(res), "ranking": ranking(res, y, code, svc.meta(entity_type))})
+            "intervals": intervals(), "ranking": ranking(res, y, code, svc.meta(entity_type))})
 
     @api.get("/profile/{entity}")
     def profile(entity: str, year: int | None = None, recipe: str | None = None) -> dict:
@@ -370,6 +386,60 @@ def router(svc: Service) -> APIRouter:
             return json_ready(out)
         return svc.jobs.submit("build", {"recipe": rec.name, "recipe_hash": rec.hash, "framework": fw,
                                           "entity_type": body.entity_type}, run, p.token_id)
+
+    @api.get("/uncertainty")
+    def uncertainty_runs(recipe: str | None = None) -> dict:
+        """Stored uncertainty runs of the current build of ``recipe`` (newest first) and the latest one's summary."""
+        from holisec.data.builds import build_key
+        from holisec.report.views import uncertainty_view
+        from holisec.uncertainty.stored import list_runs
+
+        res = result(recipe)
+        data_id, _, _, entity_type = res.app_key
+        runs = svc.read(("uncertainty-runs", res.app_key), lambda st: list_runs(
+            st, build_key(st, res.framework, res.recipe, data_id, entity_type)))
+        latest = uncertainty_view(svc.uncertainty_run(res), recipe_name=res.recipe.name)
+        return {"provenance": provenance(res), "runs": json_ready(runs),
+                "latest": {k: v for k, v in latest.items() if k != "rows"}}
+
+    @api.post("/uncertainty", status_code=202)
+    def start_uncertainty(request: Request, body: UncertaintyRequest) -> dict:
+        """Run a Monte Carlo uncertainty analysis of the current build as a background job
+        (analyst) and store its rank intervals (append-only); poll ``GET /api/jobs/{id}``."""
+        from holisec.uncertainty.spec import builtin_spec
+
+        p = need(request, "analyst")
+        rec = svc.builds.recipe(body.recipe)  # validated now: a bad recipe or spec is a 400, not a failed job
+        spec = builtin_spec(body.spec)
+
+        def run(progress):
+            from holisec.data.builds import build_key
+            from holisec.index import entity_groups, framework_panel, vintage_label
+            from holisec.uncertainty import run as monte_carlo
+            from holisec.uncertainty.stored import save_run
+
+            base = svc.builds.result(None, rec.canonical(), progress=progress)
+            data_id = base.app_key[0]
+            progress(0.05, "reading the panel from the store")
+            with svc.access.read() as st:  # read, then run without holding the store
+                panel = framework_panel(st, base.framework, as_of=data_id)
+                groups, vintage = entity_groups(st), vintage_label(st, data_id)
+
+            def step(done, total):
+                progress(0.1 + 0.85 * done / total, f"{done} of {total} replications")
+            res = monte_carlo(spec, rec, panel, base.framework, entity_groups=groups, n=body.n, seed=body.seed,
+                              periods=[body.period] if body.period is not None else None, vintage=vintage,
+                              progress=step)
+            progress(0.96, "storing the rank intervals")
+
+            def save(st):
+                key = build_key(st, base.framework, rec, data_id, "country")
+                return {"run_id": save_run(st, res, build_key=key, spec_name=body.spec, created_by=p.token_id),
+                        "build_id": key.build_id, "n": res.n, "seed": res.seed, "periods": res.periods,
+                        "spec": body.spec, "seconds": round(res.seconds, 1)}
+            return svc.write(p, "uncertainty", rec.name, save)
+        return svc.jobs.submit("uncertainty", {"spec": body.spec, "n": body.n, "seed": body.seed, "recipe": rec.name,
+                                                "recipe_hash": rec.hash, "period": body.period}, run, p.token_id)
 
     @api.post("/recipes", status_code=201)
     def post_recipe(request: Request, body: RecipeRequest) -> dict:

@@ -1,8 +1,8 @@
 """Dashboard pages: server-rendered HTML (Jinja2) with the page's data embedded as JSON and
 drawn by ``static/app.js`` with plotly.js, both served by this app (no CDN, works offline).
 
-Every chart says its scale (0-100, higher = more risk), units and sources; views of modules
-that are not installed yet say "not yet available" (see :mod:`holisec.report.optional`).
+Every chart says its scale (0-100, higher = more risk), units and sources; views with nothing
+to show (no stored uncertainty run, say) say so and how to make it (see :mod:`holisec.report.views`).
 """
 from __future__ import annotations
 
@@ -81,7 +81,8 @@ def router(svc: Service) -> APIRouter:
         e, y = check_entity(res, entity), check_year(res, year)
 
         def make():
-            data = country_profile(res, e, y, meta=svc.meta(), warnings=svc.warnings(e))
+            data = country_profile(res, e, y, meta=svc.meta(), warnings=svc.warnings(e),
+                                   uncertainty=svc.uncertainty_run(res))
             years = [int(p) for p in res.scores["period"].values]
             return render("country.html", page="country", title=f"{data['name']} — profile", data=data, p=data,
                           years=years, prov=res.metadata(), note=res.licence_note())
@@ -89,14 +90,15 @@ def router(svc: Service) -> APIRouter:
 
     @pages.get("/rankings", response_class=HTMLResponse)
     def rankings(year: int | None = None):
-        from holisec.report.optional import uncertainty_view
+        from holisec.report.views import uncertainty_view
 
         res, dy = base()
         y = check_year(res, year) if year else dy
 
         def make():
             data = {"year": y, "ranking": ranking(res, y, None, svc.meta()), "codes": codes(res)[:12],
-                    "intervals": uncertainty_view(res), "years": [int(p) for p in res.scores["period"].values]}
+                    "intervals": uncertainty_view(svc.uncertainty_run(res), year=y, recipe_name=res.recipe.name),
+                    "jobs": [j for j in svc.jobs.list() if j["kind"] == "uncertainty"][:3], "years": [int(p) for p in res.scores["period"].values]}
             return render("rankings.html", page="rankings", title="Rankings", data=data, prov=res.metadata(),
                           note=res.licence_note())
         return cached_page(svc, ("rankings", y), make)

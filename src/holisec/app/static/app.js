@@ -78,6 +78,10 @@
                    margin: { l: 95, r: 95, t: 30, b: 30 } }), CONFIG);
     const series = Object.keys(t.series).map((code, i) => ({ type: "scatter", mode: "lines", x: t.periods, y: t.series[code],
       name: code === p.index.code ? "Index" : code, line: { width: i === 0 ? 3.5 : 1.2 }, visible: i === 0 ? true : "legendonly" }));
+    const u = p.uncertainty, own = u && u.available && u.rows && u.rows[0];
+    if (own) series.push({ type: "scatter", mode: "markers", x: [u.year], y: [own.score_median], name: `index 5–95% band (${u.run.n} replications)`,
+      error_y: { type: "data", symmetric: false, array: [own.score_q95 - own.score_median], arrayminus: [own.score_median - own.score_q05] },
+      marker: { color: "#333", size: 7 }, hovertemplate: `${u.year}: median %{y:.1f}, 5–95% ${fmt(own.score_q05)}–${fmt(own.score_q95)}<extra></extra>` });
     await Plotly.newPlot("trend", series, layoutBase({ yaxis: { range: [0, 100], title: { text: RISK.replace("<br>", ", ") } },
       xaxis: { title: { text: "year" } }, legend: { orientation: "h", y: -0.25 } }), CONFIG);
     const rows = p.peers.rows.slice(0, 15).reverse();
@@ -91,6 +95,10 @@
   /* ---------- rankings ---------- */
   function rankings() {
     const rows = DATA.ranking, codes = DATA.codes.slice(1).map((c) => c.code), body = document.querySelector("#ranking tbody");
+    const iv = DATA.intervals && DATA.intervals.available ? Object.fromEntries(DATA.intervals.rows.map((r) => [r.entity, r])) : null;
+    if (iv) rows.forEach((r) => { const q = iv[r.entity]; r.rank_q05 = q ? q.rank_q05 : null; r.rank_q95 = q ? q.rank_q95 : null; r.p_top_k = q ? q.p_top_k : null; });
+    const ivCells = (r) => iv ? `<td class="num interval">${r.rank_q05 === null ? "–" : `${fmt(r.rank_q05, 0)}–${fmt(r.rank_q95, 0)}`}</td><td class="num">${r.p_top_k === null ? "–" : fmt(100 * r.p_top_k, 0) + "%"}</td>` : "";
+    uncertaintyJob();
     const regions = [...new Set(rows.map((r) => r.un_region).filter(Boolean))].sort();
     const incomes = [...new Set(rows.map((r) => r.income_group).filter(Boolean))].sort();
     regions.forEach((r) => el("f-region").add(new Option(r, r)));
@@ -104,7 +112,7 @@
       shown.sort((a, b) => { const x = a[key], y = b[key]; if (x === y) return 0; if (x === null || x === undefined) return 1;
         if (y === null || y === undefined) return -1; return (x < y ? -1 : 1) * (asc ? 1 : -1); });
       body.innerHTML = shown.map((r) => `<tr><td><input type="checkbox" aria-label="compare ${esc(r.name)}" data-e="${r.entity}" ${chosen.has(r.entity) ? "checked" : ""}></td>`
-        + `<td class="num">${r.rank}</td><td><a href="/country/${r.entity}?year=${DATA.year}">${esc(r.name || r.entity)}</a></td><td class="num">${fmt(r.score)}</td>`
+        + `<td class="num">${r.rank}</td><td><a href="/country/${r.entity}?year=${DATA.year}">${esc(r.name || r.entity)}</a></td><td class="num">${fmt(r.score)}</td>${ivCells(r)}`
         + codes.map((c) => `<td class="num">${fmt(r[c], 0)}</td>`).join("") + `<td>${esc(r.un_region)}</td><td>${esc(r.income_group)}</td></tr>`).join("");
     };
     document.querySelectorAll("#ranking th button").forEach((b) => b.addEventListener("click", () => {
@@ -125,6 +133,29 @@
         legend: { orientation: "h", y: 1.12 }, margin: { l: 50, r: 10, t: 40, b: 90 } }), CONFIG);
     });
     draw();
+  }
+
+  /* start an uncertainty run as a job (POST /api/uncertainty) and show its progress */
+  function uncertaintyJob() {
+    const form = el("unc-form"); if (!form) return;
+    const status = el("unc-status"), bar = el("unc-progress");
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const headers = { "Content-Type": "application/json", Authorization: `Bearer ${el("unc-token").value.trim()}` };
+      try {
+        let job = await json("/api/uncertainty", { method: "POST", headers,
+          body: JSON.stringify({ n: Number(el("unc-n").value), seed: Number(el("unc-seed").value), period: DATA.year }) });
+        bar.hidden = false;
+        while (job.state === "queued" || job.state === "running") {
+          status.textContent = `job ${job.id}: ${job.state}, ${job.message} (${Math.round(100 * job.progress)}%)`; bar.value = job.progress;
+          await new Promise((r) => setTimeout(r, 1000));
+          job = await json(`/api/jobs/${job.id}`);
+        }
+        if (job.state === "failed") throw new Error(job.error);
+        bar.value = 1; status.textContent = `stored run ${job.result.run_id} (${job.result.n} replications); reloading`;
+        location.reload();
+      } catch (err) { status.textContent = `not started or failed: ${err.message}`; }
+    });
   }
 
   /* ---------- what-if ---------- */
