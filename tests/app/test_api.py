@@ -152,7 +152,8 @@ BAD = [
                                                                    "headers": {"Content-Type": "application/json"}}),
     ("post", "/api/whatif", {"json": {"weights": {}, "year": 1500}}),
     ("post", "/api/data", {}), ("post", "/api/builds", {"json": {}}), ("post", "/api/uncertainty", {"json": {}}),
-    ("post", "/api/uncertainty", {"json": {"n": -1}}), ("post", "/api/recipes", {"json": {}}),
+    ("post", "/api/uncertainty", {"json": {"n": -1}}),
+    ("post", "/api/scenarios", {"json": {}}), ("get", "/api/scenarios/nope", {}), ("get", "/scenarios/nope", {}), ("post", "/api/recipes", {"json": {}}),
     ("post", "/api/tokens", {"json": {}}), ("get", "/api/tokens", {}), ("delete", "/api/tokens/x", {}),
     ("get", "/api/audit-log", {}), ("get", "/api/nope", {}), ("get", "/country/XXX", {}), ("get", "/rankings?year=1700", {}),
     ("get", "/api", {"headers": {"Authorization": "Basic abc"}}),
@@ -281,6 +282,60 @@ def test_uncertainty_job_stores_intervals_that_the_api_and_profile_show(wclient,
     assert "5–95% rank interval" in html and "over 4 replications" in html
     page = wclient.get(f"/rankings?year={YEAR}").text
     assert "Rank interval 5–95%" in page and "over 4 replications" in page
+
+
+def test_scenarios_are_saved_append_only_listed_and_reopened(wclient, tokens):
+    doms = ["political", "homeland", "military", "economic", "cultural", "social", "scitech", "information",
+            "ecological", "resource", "nuclear"]
+    sc = {"name": "economy doubled", "years": [YEAR], "recipe": [
+        {"step": "weight", "method": "framework", "params": {"weights": {d: 2.0 if d == "economic" else 1.0 for d in doms}}}]}
+    assert wclient.post("/api/scenarios", json={"scenario": sc}).status_code == 401
+    assert wclient.post("/api/scenarios", json={"scenario": sc}, headers=bearer(tokens["viewer"])).status_code == 403
+    bad = wclient.post("/api/scenarios", json={"scenario": {"name": "x", "weights": {"nope": 1}}},
+                       headers=bearer(tokens["analyst"]))
+    assert bad.status_code == 400 and "weights: unknown domain or indicator ['nope']" in bad.json()["error"]
+    bad = wclient.post("/api/scenarios", json={"scenario": "name: x\n"}, headers=bearer(tokens["analyst"]))
+    assert bad.status_code == 400 and "at least one of changes, weights, recipe" in bad.json()["error"]
+    assert wclient.get("/api/scenarios/economy doubled").status_code == 404
+    r = wclient.post("/api/scenarios", json={"scenario": sc}, headers=bearer(tokens["analyst"]))
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["name"] == "economy doubled" and first["created_by"] and len(first["build_id"]) == 20
+    yaml_text = ("name: economy doubled\nyears: [2019]\nrecipe:\n- step: weight\n  method: framework\n  params:\n"
+                 "    weights: {" + ", ".join(f"{d}: {3 if d == 'economic' else 1}" for d in doms) + "}\n")
+    second = wclient.post("/api/scenarios", json={"scenario": yaml_text}, headers=bearer(tokens["analyst"])).json()
+    assert second["hash"] != first["hash"]
+    listed = wclient.get("/api/scenarios").json()["saved"]
+    assert [(x["name"], x["versions"], x["hash"]) for x in listed] == [("economy doubled", 2, second["hash"])]
+    got = wclient.get("/api/scenarios/economy doubled").json()
+    assert got["versions"] == 2 and "economic: 3" in got["yaml"] and got["same_build"] is True, got
+    assert got["scenario"]["created_by"] == first["created_by"]
+    rows = got["index"]
+    assert {r["period"] for r in rows} == {YEAR} and len(rows) > 150
+    assert all(r["change"] == pytest.approx(r["after"] - r["before"]) for r in rows if r["after"] is not None
+               and r["before"] is not None)
+    base = {r["entity"]: r["score"] for r in wclient.get(f"/api/ranks?year={YEAR}").json()["ranking"]}
+    assert all(r["before"] == pytest.approx(base[r["entity"]]) for r in rows if r["entity"] in base)
+    assert any(r["rank_change"] != 0 for r in rows)  # weights matter
+    log = wclient.get("/api/audit-log", headers=bearer(tokens["admin"])).json()
+    assert sum(e["action"] == "save_scenario" for e in log) == 2
+    page = wclient.get("/scenarios/economy doubled")
+    assert page.status_code == 200 and "economic: 3" in page.text and "higher = more risk" in page.text
+    wi = wclient.get("/whatif?scenario=economy doubled").text
+    assert '"economic":3.0' in wi and "/scenarios/economy%20doubled" in wi
+    # a scenario that changes data: the changed country's index moves, the rest keep their scores
+    data = {"name": "KEN conflict up", "years": [YEAR], "entities": ["KEN"],
+            "changes": [{"indicator": _an_indicator(wclient), "entities": ["KEN"], "set": 100}]}
+    assert wclient.post("/api/scenarios", json={"scenario": data}, headers=bearer(tokens["analyst"])).status_code == 201
+    ken = wclient.get("/api/scenarios/KEN conflict up").json()["index"]
+    assert [r["entity"] for r in ken] == ["KEN"] and ken[0]["after"] != ken[0]["before"]
+    assert wclient.get("/whatif?scenario=nope").status_code == 404
+
+
+def _an_indicator(client) -> str:
+    """An indicator that Kenya has a score for in YEAR (so setting it moves the index)."""
+    rows = client.get(f"/api/profile/KEN?year={YEAR}").json()["indicators"]
+    return next(r["code"] for r in rows if r["status"] == "observed" and r["score"] is not None and r["score"] < 90)
 
 
 def test_recipes_are_saved_append_only_and_usable(wclient, tokens):

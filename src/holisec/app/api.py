@@ -45,6 +45,12 @@ class UncertaintyRequest(_Body):
     period: int | None = Field(None, description="year reported (default: the spec's, else the latest well-observed)")
 
 
+class ScenarioRequest(_Body):
+    scenario: str | dict = Field(..., description="a what-if scenario (holisec.holistic.scenario) as YAML text or a "
+                                 "mapping: name, and changes / weights / recipe; years, entities")
+    recipe: str | None = Field(None, description="the baseline recipe (built-in or saved name; default 'default')")
+
+
 class RecipeRequest(_Body):
     recipe: str | dict = Field(..., description="recipe as YAML text or a mapping (its `name` names it)")
 
@@ -441,6 +447,42 @@ def router(svc: Service) -> APIRouter:
         return svc.jobs.submit("uncertainty", {"spec": body.spec, "n": body.n, "seed": body.seed, "recipe": rec.name,
                                                 "recipe_hash": rec.hash, "period": body.period}, run, p.token_id)
 
+    @api.get("/scenarios")
+    def scenarios() -> dict:
+        """Saved what-if scenarios: the latest version of each name, who saved it, when, against which build."""
+        from holisec.app.scenarios import saved_scenarios
+
+        return {"saved": json_ready(svc.read(("scenarios",), lambda st: saved_scenarios(st.con)))}
+
+    @api.get("/scenarios/{name}")
+    def scenario(name: str, recipe: str | None = None) -> dict:
+        """A saved scenario re-opened: its latest version (YAML, who, when, build) run against the
+        current build of ``recipe``: index and rank before/after per entity and year, domain changes."""
+        return scenario_view(svc, name, recipe)
+
+    @api.post("/scenarios", status_code=201)
+    def post_scenario(request: Request, body: ScenarioRequest) -> dict:
+        """Save a what-if scenario under its name (analyst; append-only: the latest of a name is used),
+        validated against the current build (unknown entities, indicators, years or codes are a 400)."""
+        from holisec.app.scenarios import check_scenario, parse_scenario, save_scenario
+        from holisec.data.builds import build_key
+
+        from holisec.holistic.scenario import run as run_scenario
+
+        p = need(request, "analyst")
+        base = result(body.recipe)
+        sc = parse_scenario(body.scenario)
+        check_scenario(sc, base)
+        try:  # only a scenario that runs is saved: re-opening it must work
+            run_scenario(base, sc, alerts=False)
+        except ValueError as err:
+            raise ValueError(f"scenario {sc.name!r} does not run on the current build: {err}") from None
+        with svc.access.write() as st, transaction(st.con):
+            key = build_key(st, base.framework, base.recipe, base.app_key[0], "country")
+            out = save_scenario(st.con, sc, key, base.vintage, p.token_id)
+            auth.log_write(st.con, p, "save_scenario", sc.name, {k: v for k, v in out.items() if k != "yaml"})
+        return json_ready(out)
+
     @api.post("/recipes", status_code=201)
     def post_recipe(request: Request, body: RecipeRequest) -> dict:
         """Save a recipe under its name (append-only: the latest of a name is used)."""
@@ -546,3 +588,35 @@ def map_data(res, code: str) -> dict[str, Any]:
     return {"code": code, "name": name, "entities": [str(e) for e in da["entity"].values],
             "periods": [int(p) for p in da["period"].values],
             "values": json_ready(da.round(2).values), "provenance": {**res.metadata(), "scale": POLARITY}}
+
+
+def scenario_view(svc: Service, name: str, recipe: str | None = None) -> dict:
+    """The latest saved version of scenario ``name`` run against the current build (cached)."""
+    from holisec.app.scenarios import parse_scenario, scenario_versions
+    from holisec.data.builds import build_key
+    from holisec.holistic.scenario import run as run_scenario
+
+    base = svc.builds.result(None, recipe)
+    versions = svc.read(("scenario-versions", name), lambda st: scenario_versions(st.con, name))
+    if versions.empty:
+        raise KeyError(f"no saved scenario {name!r} (GET /api/scenarios lists them)")
+    latest = versions.iloc[0].to_dict()
+    current = svc.read(("build-key", base.app_key), lambda st: build_key(
+        st, base.framework, base.recipe, base.app_key[0], "country").build_id)
+
+    def compute():
+        sc = parse_scenario(latest["yaml"], f"saved scenario {name!r}")
+        out = run_scenario(base, sc, alerts=False)
+        index = out["index"].sort_values(["period", "rank_after"], kind="stable")
+        same = latest["build_id"] == current
+        return {"name": name, "scenario": json_ready(latest), "versions": len(versions),
+                "yaml": latest["yaml"], "same_build": same,
+                "note": ("run against the build it was saved against" if same else
+                         f"saved against build {latest['build_id']} ({latest['recipe_name']}, {latest['vintage']}); "
+                         f"run now against build {current} ({base.recipe.name}, {base.vintage})"),
+                "scale": POLARITY + "; change = after - before (positive = more risk); rank_change = after - before "
+                         "(negative = moved towards rank 1, higher risk)",
+                "provenance": {**base.metadata(), "licence_note": base.licence_note()},
+                "summary": json_ready(out["summary"])[0], "index": json_ready(index),
+                "domains": json_ready(out["domains"])}
+    return svc.cache.get(("scenario-run", name, latest["hash"], base.app_key), compute, stamped=False)

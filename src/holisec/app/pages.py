@@ -65,6 +65,7 @@ def router(svc: Service) -> APIRouter:
     def names() -> list[dict]:
         m = svc.meta()
         return [{"entity": e, "name": n} for e, n in zip(m.index, m["name"])]
+    _names = names
 
     @pages.get("/", response_class=HTMLResponse)
     def world():
@@ -104,13 +105,39 @@ def router(svc: Service) -> APIRouter:
         return cached_page(svc, ("rankings", y), make)
 
     @pages.get("/whatif", response_class=HTMLResponse)
-    def whatif():
+    def whatif(scenario: str | None = None):
+        from holisec.app.scenarios import parse_scenario, saved_scenarios, scenario_versions, slider_weights
+
+        weights = None
+        if scenario is not None:
+            versions = svc.read(("scenario-versions", scenario), lambda st: scenario_versions(st.con, scenario))
+            if versions.empty:
+                raise KeyError(f"no saved scenario {scenario!r} (GET /api/scenarios lists them)")
+            weights = slider_weights(parse_scenario(versions.iloc[0]["yaml"], f"saved scenario {scenario!r}"))
+
         def make():
             res, y = base()
-            data = {"year": y, "domains": codes(res)[1:12], "ranking": ranking(res, y, None, svc.meta())}
+            saved = svc.read(("scenarios",), lambda st: saved_scenarios(st.con))
+            data = {"year": y, "domains": codes(res)[1:12], "ranking": ranking(res, y, None, svc.meta()),
+                    "scenario": {"name": scenario, "weights": weights} if scenario else None,
+                    "saved": json_ready(saved)}
             return render("whatif.html", page="whatif", title="What-if weighting", data=data, prov=res.metadata(),
                           note=res.licence_note())
-        return cached_page(svc, ("whatif",), make)
+        return cached_page(svc, ("whatif", scenario), make)
+
+    @pages.get("/scenarios/{name}", response_class=HTMLResponse)
+    def scenario_page(name: str):
+        from holisec.app.api import scenario_view
+
+        def make():
+            res, _ = base()
+            v = scenario_view(svc, name)
+            names = {n["entity"]: n["name"] for n in _names()}
+            moved = sorted(v["index"], key=lambda r: (-abs(r["rank_change"] or 0), r["rank_after"] or 1e9))
+            data = {"index": v["index"], "names": names, "name": name}
+            return render("scenario.html", page="scenario", title=f"Scenario: {name}", data=data, v=v,
+                          moved=moved[:40], names=names, prov=res.metadata(), note=res.licence_note())
+        return cached_page(svc, ("scenario", name), make)
 
     @pages.get("/framework", response_class=HTMLResponse)
     def framework():

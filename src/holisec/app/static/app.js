@@ -163,6 +163,21 @@
     const form = el("weights"), base = {};
     DATA.ranking.forEach((r) => { base[r.entity] = r; });
     form.querySelectorAll("input[type=range]").forEach((i) => i.addEventListener("input", () => { i.nextElementSibling.textContent = i.value; }));
+    const sc = DATA.scenario;
+    if (sc && sc.weights) form.querySelectorAll("input[type=range]").forEach((i) => {
+      if (i.name in sc.weights) { i.value = sc.weights[i.name]; i.nextElementSibling.textContent = i.value; } });
+    const weights = () => Object.fromEntries([...form.querySelectorAll("input[type=range]")].map((i) => [i.name, Number(i.value)]));
+    el("save-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const name = el("sc-name").value.trim(), status = el("sc-status");
+      try {
+        const rec = await json("/api/scenarios", { method: "POST", headers: { "Content-Type": "application/json",
+          Authorization: `Bearer ${el("sc-token").value.trim()}` }, body: JSON.stringify({ scenario: { name,
+          description: "domain weights saved from the what-if page", years: [DATA.year],
+          recipe: [{ step: "weight", method: "framework", params: { weights: weights() } }] } }) });
+        status.innerHTML = `saved <a href="/scenarios/${encodeURIComponent(rec.name)}">${esc(rec.name)}</a> (${esc(rec.created_at)} UTC)`;
+      } catch (err) { status.textContent = `not saved: ${err.message}`; }
+    });
     el("reset").addEventListener("click", () => { form.querySelectorAll("input[type=range]").forEach((i) => { i.value = 1; i.nextElementSibling.textContent = "1"; }); });
     const show = (res) => {
       const rows = res.ranking, top = rows.slice(0, 30);
@@ -223,7 +238,18 @@
     draw();
   }
 
-  const pages = { world, country, rankings, whatif, framework, warnings };
+  /* ---------- saved scenario ---------- */
+  async function scenario() {
+    const rows = DATA.index.filter((r) => r.rank_after !== null).sort((a, b) => a.rank_after - b.rank_after).slice(0, 30).reverse();
+    const y = rows.map((r) => `${DATA.names[r.entity] || r.entity} ${r.period}`);
+    await Plotly.newPlot("scenario-chart", [
+      { type: "bar", orientation: "h", name: "before", x: rows.map((r) => r.before), y, marker: { color: "#9aa5b1" }, hovertemplate: "%{y}: %{x:.1f} before<extra></extra>" },
+      { type: "bar", orientation: "h", name: "after", x: rows.map((r) => r.after), y, marker: { color: "#b4232a" }, hovertemplate: "%{y}: %{x:.1f} after<extra></extra>" }],
+      layoutBase({ barmode: "group", xaxis: { range: [0, 100], title: { text: "index 0-100, higher = more risk" } }, yaxis: { automargin: true },
+                   legend: { orientation: "h", y: 1.06 }, height: 760, margin: { l: 150, r: 20, t: 30, b: 40 } }), CONFIG);
+  }
+
+  const pages = { world, country, rankings, whatif, framework, warnings, scenario };
   const run = pages[document.body.dataset.page];
   Promise.resolve(run ? run() : null).then(done, (err) => { console.error(err); window.holisec.error = String(err); done(); });
 })();
