@@ -109,7 +109,7 @@ def router(svc: Service) -> APIRouter:
     def health() -> dict:
         from holisec import __version__
 
-        return {"ok": True, "version": __version__, "store": svc.access.path}
+        return {"ok": True, "version": __version__, "store": svc.access.path, "warm": svc.warm_state}
 
     # --- reads -----------------------------------------------------------------------------------
     @api.get("/frameworks")

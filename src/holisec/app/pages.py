@@ -33,7 +33,9 @@ _env.filters["num"] = lambda v, d=1: "–" if v is None else f"{v:.{d}f}"
 def render(name: str, **ctx) -> HTMLResponse:
     from holisec import __version__
 
-    html = _env.get_template(name).render(nav=NAV, version=__version__, **ctx)
+    from holisec.app.server import PLOTLY_URL
+
+    html = _env.get_template(name).render(nav=NAV, version=__version__, plotly_url=PLOTLY_URL, **ctx)
     return HTMLResponse(html)
 
 
@@ -180,4 +182,21 @@ def router(svc: Service) -> APIRouter:
             return render("api.html", page="api", title="HTTP API", data={}, routes=routes, prov=None, note="")
         return cached_page(svc, ("api",), make)
 
+    def warm() -> None:
+        """Render the main pages once (and one profile: the holistic views cover every country)
+        so that the first visitor gets them from the cache; ``svc.warm_state`` says how far."""
+        import time
+
+        t0 = time.perf_counter()
+        svc.warm_state = "running"
+        try:
+            res, y = base()
+            world(), rankings(None), whatif(None), framework(), warnings(), method()
+            top = ranking(res, y, None)[0]["entity"]
+            country(top, None)
+            svc.warm_state = f"done in {time.perf_counter() - t0:.1f} s"
+        except Exception as err:  # noqa: BLE001 - a failed warm-up only means the first visit is slower
+            svc.warm_state = f"failed: {err}"
+
+    svc.warm_pages = warm
     return pages

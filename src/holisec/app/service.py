@@ -31,6 +31,8 @@ class Service:
     limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self):
+        self.warm_state = "off"  # page warm-up at start (create_app(warm=True)): off | running | done | failed
+        self.warm_pages = None
         self.cache = Cache(self.access)
         self.builds = Builds(self.access, self.cache)
         self.jobs = Jobs()

@@ -12,6 +12,15 @@
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
   const layoutBase = (extra) => Object.assign({ margin: { l: 50, r: 20, t: 30, b: 40 }, font: { family: "DejaVu Sans, sans-serif", size: 12 } }, extra);
   window.holisec = { ready: false, renderMs: null };
+  /* plotly.js (4.8 MB) is loaded only when a chart is drawn (preloaded in the head of chart pages) */
+  let plotlyP = null;
+  const plotly = () => plotlyP || (plotlyP = new Promise((ok, fail) => {
+    if (window.Plotly) { ok(window.Plotly); return; }
+    const s = document.createElement("script");
+    s.src = document.body.dataset.plotly;
+    s.onload = () => ok(window.Plotly); s.onerror = () => fail(new Error("plotly.js did not load"));
+    document.head.appendChild(s);
+  }));
   const done = () => { window.holisec.ready = true; window.holisec.renderMs = performance.now(); };
 
   async function json(url, opts) {
@@ -23,7 +32,7 @@
 
   /* ---------- world map ---------- */
   async function world() {
-    const geo = await json("/static/world_110m.geojson");
+    const [geo] = await Promise.all([json("/static/world_110m.geojson"), plotly()]);
     let map = DATA.map;
     const yearInput = el("year"), names = {};
     DATA.names.forEach((n) => { names[n.entity] = n.name; });
@@ -70,6 +79,7 @@
 
   /* ---------- country profile ---------- */
   async function country() {
+    await plotly();
     const p = DATA, doms = p.domains.filter((d) => d.score !== null);
     const theta = doms.map((d) => d.name.replace(" security", "")), t = p.trends;
     await Plotly.newPlot("radar", [{ type: "scatterpolar", r: doms.map((d) => d.score), theta, fill: "toself", name: p.name,
@@ -123,7 +133,8 @@
       if (ev.target.checked) { if (chosen.size >= 5) { ev.target.checked = false; return; } chosen.add(e); } else chosen.delete(e);
       el("compare-count").textContent = `${chosen.size} selected`; el("compare-btn").disabled = chosen.size < 2;
     });
-    el("compare-btn").addEventListener("click", () => {
+    el("compare-btn").addEventListener("click", async () => {
+      await plotly();
       const names = DATA.codes.slice(1);
       const traces = [...chosen].map((e) => { const r = rows.find((x) => x.entity === e);
         return { type: "bar", name: r.name || e, x: names.map((c) => c.name.replace(" security", "")), y: codes.map((c) => r[c]),
@@ -183,28 +194,28 @@
       const rows = res.ranking, top = rows.slice(0, 30);
       el("whatif-table").querySelector("tbody").innerHTML = rows.map((r) => { const b = res.baseline[r.entity], d = b ? b - r.rank : null;
         return `<tr><td class="num">${r.rank}</td><td><a href="/country/${r.entity}">${esc(r.name || r.entity)}</a></td><td class="num">${fmt(r.score)}</td><td class="num">${b ?? "–"}</td><td class="num">${d === null ? "–" : (d > 0 ? "▲" + d : d < 0 ? "▼" + (-d) : "=")}</td></tr>`; }).join("");
-      Plotly.react("moves", [
+      const blob = new Blob([res.recipe_yaml], { type: "text/yaml" });
+      const a = el("download"); a.href = URL.createObjectURL(blob); a.hidden = !res.recipe_yaml;
+      return plotly().then(() => Plotly.react("moves", [
         { type: "scatter", mode: "markers", name: "default weights", x: top.map((r) => res.baseline[r.entity]), y: top.map((r) => r.name || r.entity), marker: { color: "#8aa4c8", size: 9 } },
         { type: "scatter", mode: "markers", name: "your weights", x: top.map((r) => r.rank), y: top.map((r) => r.name || r.entity), marker: { color: "#b4232a", size: 9, symbol: "diamond" } }],
         layoutBase({ xaxis: { title: { text: "rank (1 = highest risk)" }, autorange: "reversed" }, yaxis: { autorange: "reversed", automargin: true },
-                     height: 620, legend: { orientation: "h", y: 1.06 }, margin: { l: 170, r: 20, t: 30, b: 40 } }), CONFIG);
-      const blob = new Blob([res.recipe_yaml], { type: "text/yaml" });
-      const a = el("download"); a.href = URL.createObjectURL(blob); a.hidden = false;
+                     height: 620, legend: { orientation: "h", y: 1.06 }, margin: { l: 170, r: 20, t: 30, b: 40 } }), CONFIG));
     };
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const weights = {}; form.querySelectorAll("input[type=range]").forEach((i) => { weights[i.name] = Number(i.value); });
       el("whatif-status").textContent = "rebuilding the index…";
       try { const t0 = performance.now(); const res = await json("/api/whatif", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ weights, year: DATA.year }) });
-        show(res); el("whatif-status").textContent = `rebuilt in ${Math.round(performance.now() - t0)} ms`; }
+        await show(res); el("whatif-status").textContent = `rebuilt in ${Math.round(performance.now() - t0)} ms`; }
       catch (err) { el("whatif-status").textContent = `error: ${err.message}`; }
     });
-    show({ ranking: DATA.ranking, baseline: Object.fromEntries(DATA.ranking.map((r) => [r.entity, r.rank])), recipe_yaml: "" });
-    el("download").hidden = true;
+    return show({ ranking: DATA.ranking, baseline: Object.fromEntries(DATA.ranking.map((r) => [r.entity, r.rank])), recipe_yaml: "" });
   }
 
   /* ---------- framework ---------- */
   async function framework() {
+    await plotly();
     const ids = ["index"], labels = ["Index"], parents = [""], values = [0];
     DATA.domains.forEach((d) => {
       const inds = d.indicators.filter((i) => i.used);
@@ -231,15 +242,16 @@
       el("w-table").querySelector("tbody").innerHTML = rows.slice(0, 800).map((a) => `<tr><td><a href="/country/${a.entity}">${esc(DATA.names[a.entity] || a.entity)}</a></td><td>${a.period}</td><td>${esc(a.code)}</td><td>${a.kind}</td><td><span class="badge ${a.level}">${a.level}</span></td><td class="num">${fmt(a.value)}</td><td class="num">${fmt(a.change)}</td><td>${esc(a.explanation)}</td></tr>`).join("");
       const counts = {}; rows.forEach((a) => { const k = a.kind === "indicator" ? a.code : a.code; counts[k] = (counts[k] || 0) + 1; });
       const keys = Object.keys(counts).sort((a, b) => counts[b] - counts[a]).slice(0, 20);
-      Plotly.react("w-chart", [{ type: "bar", x: keys.map((k) => (DATA.domains[k] || k).replace(" security", "")), y: keys.map((k) => counts[k]), marker: { color: "#b4232a" } }],
-        layoutBase({ yaxis: { title: { text: "alerts" } }, margin: { l: 50, r: 10, t: 10, b: 90 } }), CONFIG);
+      return plotly().then(() => Plotly.react("w-chart", [{ type: "bar", x: keys.map((k) => (DATA.domains[k] || k).replace(" security", "")), y: keys.map((k) => counts[k]), marker: { color: "#b4232a" } }],
+        layoutBase({ yaxis: { title: { text: "alerts" } }, margin: { l: 50, r: 10, t: 10, b: 90 } }), CONFIG));
     };
     ["w-year", "w-level", "w-kind", "w-text"].forEach((id) => el(id).addEventListener("input", draw));
-    draw();
+    await draw();
   }
 
   /* ---------- saved scenario ---------- */
   async function scenario() {
+    await plotly();
     const rows = DATA.index.filter((r) => r.rank_after !== null).sort((a, b) => a.rank_after - b.rank_after).slice(0, 30).reverse();
     const y = rows.map((r) => `${DATA.names[r.entity] || r.entity} ${r.period}`);
     await Plotly.newPlot("scenario-chart", [
