@@ -71,6 +71,32 @@ def test_profile_indicator_table_has_units_sources_and_flags(client):
     assert prof["uncertainty"]["available"] is False and "holisec uncertainty --save" in prof["uncertainty"]["message"]
 
 
+def test_linkage_says_what_an_edge_means_and_where_it_comes_from(client):
+    body = client.get("/api/linkage").json()
+    assert body["estimate_id"] is None and "estimated now from this build and not stored" in body["origin"]
+    assert "Predictive, not causal" in body["meaning"] and "points of j next year per point of k" in body["meaning"]
+    assert body["tested"] == 110 and len(body["domains"]) == 11 and len(body["centrality"]) == 11
+    assert body["links"] and all(r["significant"] and r["q_value"] <= 0.05 for r in body["links"])
+    strength = {c["domain"]: c["out_strength"] for c in body["centrality"]}
+    for d, s in strength.items():  # out-strength = sum of |coef| of the domain's outgoing links
+        assert s == pytest.approx(sum(abs(r["coef"]) for r in body["links"] if r["source"] == d))
+
+
+def test_forecast_evaluation_from_the_scoring_log(client, wclient, writable):
+    none = client.get("/api/forecast-evaluation").json()
+    assert none["available"] is False and "holisec warn evaluate --final" in none["message"]
+    assert "stores only the test metrics" in none["plot_note"]
+    from holisec.data.store import Store
+    from holisec.warning.scoring_log import log_score
+
+    with Store(writable) as st:
+        log_score(st, "conflict_onset", {"seed": 1}, [{"model": "logit", "auc": 0.81, "brier": 0.021}])
+    got = wclient.get("/api/forecast-evaluation").json()
+    assert got["available"] and got["scorings"][0]["metrics"] == [{"model": "logit", "auc": 0.81, "brier": 0.021}]
+    page = wclient.get("/warnings").text
+    assert "0.810" in page and "conflict_onset" in page and "No reliability diagram" in page
+
+
 def test_observations_as_of(client):
     latest = client.get("/api/observations?indicator=wgi_ge&entity=KEN").json()
     assert latest["rows"] > 10 and latest["as_of_ingest"] >= 1

@@ -298,6 +298,19 @@ def router(svc: Service) -> APIRouter:
                 "ranking": ranking(res, y, None, svc.meta()),
                 "baseline": {r["entity"]: r["rank"] for r in ranking(base, y, None)}}
 
+    @api.get("/linkage")
+    def linkage(recipe: str | None = None) -> dict:
+        """Cross-domain links of the current build (panel Granger tests, :mod:`holisec.holistic.linkage`):
+        the latest stored estimate of this build, else one estimated now (not stored); with the
+        network centralities (:mod:`holisec.holistic.network`)."""
+        res = result(recipe)
+        return cached(("linkage", res.app_key, svc.access.stamp()), lambda: linkage_view(svc, res))
+
+    @api.get("/forecast-evaluation")
+    def forecast_evaluation(target: str | None = None) -> dict:
+        """The scoring log of the locked test years (``holisec warn evaluate --final``): test metrics per scoring."""
+        return evaluation_view(svc, target)
+
     @api.get("/jobs")
     def jobs() -> list[dict]:
         return json_ready(svc.jobs.list())
@@ -620,3 +633,67 @@ def scenario_view(svc: Service, name: str, recipe: str | None = None) -> dict:
                 "summary": json_ready(out["summary"])[0], "index": json_ready(index),
                 "domains": json_ready(out["domains"])}
     return svc.cache.get(("scenario-run", name, latest["hash"], base.app_key), compute, stamped=False)
+
+
+LINK_MEANING = ("an edge k -> j: within a country, domain k's score in year t-1 predicts domain j's score in year t, "
+                "given every domain's past and the year's common shocks (panel Granger F-test, country and year fixed "
+                "effects, standard errors clustered by country), kept when it survives the Benjamini-Hochberg false "
+                "discovery rate over all ordered pairs; coef = points of j next year per point of k (both 0-100, "
+                "higher = more risk): > 0 more risk in k goes with more risk in j, < 0 with less. Predictive, not causal.")
+
+
+def linkage_view(svc: Service, res) -> dict:
+    """Links of the build ``res``: the latest stored estimate if it is of this build, else estimated now."""
+    from holisec.holistic._common import HolisticError
+    from holisec.holistic.linkage import estimate_links, load_linkage
+    from holisec.holistic.network import centrality, graph
+
+    def stored(st):
+        try:
+            return load_linkage(st)
+        except HolisticError:
+            return None
+    got = svc.read(("linkage-stored",), stored)
+    if got is not None and got[1].params.get("recipe_hash") == res.recipe.hash and \
+            got[1].params.get("vintage") == res.vintage:
+        estimate_id, link = got
+        origin = f"stored estimate {estimate_id} (holisec linkage estimate) of this build"
+    else:
+        estimate_id, link = None, svc.cache.get(("linkage-now", res.app_key), lambda: estimate_links(res), stamped=False)
+        origin = ("estimated now from this build and not stored" + (
+            f" (the latest stored estimate, {got[0]}, is of another build)" if got is not None else "")
+            + "; `holisec linkage estimate` stores one")
+    fw = res.framework
+    cent = centrality(graph(link.matrix())).reset_index()
+    sig = link.partial[link.partial["significant"]]
+    return json_ready({
+        "estimate_id": estimate_id, "origin": origin, "meaning": LINK_MEANING, "params": link.params,
+        "domains": [{"code": d, "name": fw.group(d).name} for d in link.params.get("domains", [])],
+        "links": link.significant(), "tested": int(len(link.links)), "centrality": cent,
+        "partial": sig.reindex(sig["partial_r"].abs().sort_values(ascending=False).index),
+        "provenance": {**res.metadata(), "scale": POLARITY}})
+
+
+def evaluation_view(svc: Service, target: str | None = None) -> dict:
+    """Logged scorings of the locked test years, newest first, with their metrics."""
+    def fn(st):
+        from holisec.app.service import _tables
+
+        if "scoring_log" not in _tables(st.con):
+            return None
+        where, params = ("WHERE target = ?", [target]) if target else ("", [])
+        return st.con.execute(f"SELECT * FROM scoring_log {where} ORDER BY scored_at DESC", params).df()
+    df = svc.read(("scoring-log", target), fn)
+    plot_note = ("a reliability diagram or precision-recall curve needs each forecast's probability and outcome; "
+                 "holisec.warning stores only the test metrics of each scoring (scoring_log), so none is drawn here: "
+                 "`holisec warn evaluate --out-dir DIR` writes the reliability plot and per-year tables as files")
+    if df is None or df.empty:
+        return {"available": False, "plot_note": plot_note, "scorings": [],
+                "message": "no forecast evaluation stored: `holisec warn evaluate --final` scores the locked test "
+                           "years and appends the metrics to the store's scoring log"}
+    rows = []
+    for r in df.to_dict(orient="records"):
+        rows.append({"scored_at": r["scored_at"], "target": r["target"], "code_version": r["code_version"],
+                     "data_vintage": r["data_vintage"], "config_hash": r["config_hash"],
+                     "metrics": json.loads(r["metrics"])})
+    return json_ready({"available": True, "plot_note": plot_note, "scorings": rows, "message": ""})

@@ -16,7 +16,7 @@ from holisec._json import json_ready
 from holisec.app.service import Service
 
 NAV = [("/", "World map"), ("/rankings", "Rankings"), ("/whatif", "What-if weights"), ("/framework", "Framework"),
-       ("/warnings", "Warnings"), ("/methodology", "Methodology"), ("/api-docs", "API")]
+       ("/warnings", "Warnings"), ("/linkage", "Linkage"), ("/methodology", "Methodology"), ("/api-docs", "API")]
 
 _env = Environment(loader=PackageLoader("holisec.app", "templates"), autoescape=select_autoescape(["html"]))
 
@@ -157,11 +157,24 @@ def router(svc: Service) -> APIRouter:
         def make():
             res, y = base()
             fw = res.framework
+            from holisec.app.api import evaluation_view
+
             data = {"year": y, "domains": {g.id: g.name for g in fw.groups},
                     "names": {n["entity"]: n["name"] for n in names()}}
-            return render("warnings.html", page="warnings", title="Warnings", data=data, prov=res.metadata(),
-                          note=res.licence_note())
+            return render("warnings.html", page="warnings", title="Warnings", data=data, ev=evaluation_view(svc),
+                          prov=res.metadata(), note=res.licence_note())
         return cached_page(svc, ("warnings",), make)
+
+    @pages.get("/linkage", response_class=HTMLResponse)
+    def linkage_page():
+        from holisec.app.api import linkage_view
+
+        def make():
+            res, _ = base()
+            data = linkage_view(svc, res)
+            return render("linkage.html", page="linkage", title="Linkage between domains", data=data, v=data,
+                          prov=res.metadata(), note=res.licence_note())
+        return cached_page(svc, ("linkage",), make)
 
     @pages.get("/methodology", response_class=HTMLResponse)
     def method():
@@ -191,7 +204,7 @@ def router(svc: Service) -> APIRouter:
         svc.warm_state = "running"
         try:
             res, y = base()
-            world(), rankings(None), whatif(None), framework(), warnings(), method()
+            world(), rankings(None), whatif(None), framework(), warnings(), linkage_page(), method()
             top = ranking(res, y, None)[0]["entity"]
             country(top, None)
             svc.warm_state = f"done in {time.perf_counter() - t0:.1f} s"

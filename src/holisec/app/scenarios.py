@@ -52,7 +52,8 @@ def check_scenario(sc, result, origin: str = "scenario") -> None:
 
 
 def scenario_yaml(sc) -> str:
-    return yaml.safe_dump(sc.model_dump(exclude_none=True, exclude_defaults=True), sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(sc.model_dump(exclude_none=True, exclude_defaults=True), sort_keys=False, allow_unicode=True,
+                          default_flow_style=None, width=100)
 
 
 def scenario_hash(sc) -> str:

@@ -261,7 +261,38 @@
                    legend: { orientation: "h", y: 1.06 }, height: 760, margin: { l: 150, r: 20, t: 30, b: 40 } }), CONFIG);
   }
 
-  const pages = { world, country, rankings, whatif, framework, warnings, scenario };
+  /* ---------- linkage network ---------- */
+  async function linkage() {
+    await plotly();
+    const doms = DATA.domains, n = doms.length, pos = {}, name = {};
+    doms.forEach((d, i) => { const a = Math.PI / 2 - 2 * Math.PI * i / n; pos[d.code] = [Math.cos(a), Math.sin(a)]; name[d.code] = d.name.replace(" security", "").replace("Science and technology", "Sci & tech"); });
+    const cent = Object.fromEntries(DATA.centrality.map((c) => [c.domain, c]));
+    const maxOut = Math.max(1e-9, ...DATA.centrality.map((c) => c.out_strength)), maxCoef = Math.max(1e-9, ...DATA.links.map((l) => Math.abs(l.coef)));
+    const colour = (c) => (c > 0 ? "#b4232a" : "#2c6fbb");
+    const shorten = (s, t, r) => { const dx = t[0] - s[0], dy = t[1] - s[1], L = Math.hypot(dx, dy); return [t[0] - dx * r / L, t[1] - dy * r / L]; };
+    const edges = DATA.links.map((l) => ({ type: "scatter", mode: "lines", x: [pos[l.source][0], pos[l.target][0]], y: [pos[l.source][1], pos[l.target][1]],
+      line: { color: colour(l.coef), width: 1.5 + 6 * Math.abs(l.coef) / maxCoef }, hoverinfo: "skip", showlegend: false }));
+    const mid = { type: "scatter", mode: "markers", showlegend: false, marker: { size: 12, color: "rgba(0,0,0,0)" },
+      x: DATA.links.map((l) => (pos[l.source][0] + pos[l.target][0]) / 2), y: DATA.links.map((l) => (pos[l.source][1] + pos[l.target][1]) / 2),
+      text: DATA.links.map((l) => `${name[l.source]} → ${name[l.target]}: coef ${fmt(l.coef, 3)} points of ${name[l.target]} next year per point of ${name[l.source]} (lag ${l.lag}, q ${Number(l.q_value).toExponential(1)}, ${l.n_obs} country-years)`),
+      hovertemplate: "%{text}<extra></extra>" };
+    const nodes = { type: "scatter", mode: "markers+text", showlegend: false, x: doms.map((d) => pos[d.code][0]), y: doms.map((d) => pos[d.code][1]),
+      text: doms.map((d) => name[d.code]), textposition: doms.map((d) => (pos[d.code][1] >= 0 ? "top center" : "bottom center")),
+      marker: { size: doms.map((d) => 16 + 30 * ((cent[d.code] || {}).out_strength || 0) / maxOut), color: "#f2e6c9",
+                line: { color: doms.map((d) => ((cent[d.code] || {}).systemic ? "#000" : "#999")), width: doms.map((d) => ((cent[d.code] || {}).systemic ? 3 : 1)) } },
+      customdata: doms.map((d) => [fmt((cent[d.code] || {}).out_strength, 3), fmt((cent[d.code] || {}).in_strength, 3)]),
+      hovertemplate: "%{text}: out-strength %{customdata[0]}, in-strength %{customdata[1]}<extra></extra>" };
+    const arrows = DATA.links.map((l) => { const [x, y] = shorten(pos[l.source], pos[l.target], 0.09);
+      return { x, y, ax: pos[l.source][0], ay: pos[l.source][1], xref: "x", yref: "y", axref: "x", ayref: "y", text: "", showarrow: true,
+               arrowhead: 3, arrowsize: 1.2, arrowwidth: 1.5, arrowcolor: colour(l.coef) }; });
+    const narrow = el("network").clientWidth < 520;  /* phone: smaller labels, more room around the circle */
+    nodes.textfont = { size: narrow ? 9 : 12 };
+    const axis = { visible: false, range: narrow ? [-1.7, 1.7] : [-1.45, 1.45] };
+    await Plotly.newPlot("network", [...edges, mid, nodes], layoutBase({ xaxis: axis, yaxis: { ...axis, scaleanchor: "x" }, annotations: arrows,
+      margin: { l: 10, r: 10, t: 10, b: 10 }, hovermode: "closest" }), CONFIG);
+  }
+
+  const pages = { world, country, rankings, whatif, framework, warnings, scenario, linkage };
   const run = pages[document.body.dataset.page];
   Promise.resolve(run ? run() : null).then(done, (err) => { console.error(err); window.holisec.error = String(err); done(); });
 })();
