@@ -33,7 +33,8 @@ def test_ranks_are_ordered_and_carry_provenance(client):
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 100 for s in scores)
     assert {"SYR", "YEM", "SOM"} <= {r["entity"] for r in rows[:20]}  # as `holisec rank` (published fact)
     assert body["provenance"]["polarity"] == "higher = more risk" and len(body["provenance"]["recipe_hash"]) == 64
-    assert body["intervals"]["available"] is False and "not yet available" in body["intervals"]["message"]
+    assert body["intervals"]["available"] is False  # no stored uncertainty run: says how to make one
+    assert "holisec uncertainty --save" in body["intervals"]["message"]
     dom = client.get(f"/api/ranks?year={YEAR}&code=nuclear").json()
     assert dom["code"] == "nuclear" and dom["ranking"][0]["rank"] == 1
 
@@ -67,7 +68,33 @@ def test_profile_indicator_table_has_units_sources_and_flags(client):
     assert {r["pair"] for r in prof["balances"]["table"]} == {"scope", "sphere", "kind", "aspect", "reach"}
     assert prof["coordination"]["table"][0]["period"] == YEAR and 0 <= prof["coordination"]["table"][0]["D"] <= 1
     assert "index" not in {r["code"] for r in prof["obstacles"]["table"]}
-    assert prof["uncertainty"]["available"] is False and "not yet available" in prof["uncertainty"]["message"]
+    assert prof["uncertainty"]["available"] is False and "holisec uncertainty --save" in prof["uncertainty"]["message"]
+
+
+def test_linkage_says_what_an_edge_means_and_where_it_comes_from(client):
+    body = client.get("/api/linkage").json()
+    assert body["estimate_id"] is None and "estimated now from this build and not stored" in body["origin"]
+    assert "Predictive, not causal" in body["meaning"] and "points of j next year per point of k" in body["meaning"]
+    assert body["tested"] == 110 and len(body["domains"]) == 11 and len(body["centrality"]) == 11
+    assert body["links"] and all(r["significant"] and r["q_value"] <= 0.05 for r in body["links"])
+    strength = {c["domain"]: c["out_strength"] for c in body["centrality"]}
+    for d, s in strength.items():  # out-strength = sum of |coef| of the domain's outgoing links
+        assert s == pytest.approx(sum(abs(r["coef"]) for r in body["links"] if r["source"] == d))
+
+
+def test_forecast_evaluation_from_the_scoring_log(client, wclient, writable):
+    none = client.get("/api/forecast-evaluation").json()
+    assert none["available"] is False and "holisec warn evaluate --final" in none["message"]
+    assert "stores only the test metrics" in none["plot_note"]
+    from holisec.data.store import Store
+    from holisec.warning.scoring_log import log_score
+
+    with Store(writable) as st:
+        log_score(st, "conflict_onset", {"seed": 1}, [{"model": "logit", "auc": 0.81, "brier": 0.021}])
+    got = wclient.get("/api/forecast-evaluation").json()
+    assert got["available"] and got["scorings"][0]["metrics"] == [{"model": "logit", "auc": 0.81, "brier": 0.021}]
+    page = wclient.get("/warnings").text
+    assert "0.810" in page and "conflict_onset" in page and "No reliability diagram" in page
 
 
 def test_observations_as_of(client):
@@ -150,7 +177,9 @@ BAD = [
     ("post", "/api/whatif", {"json": {}}), ("post", "/api/whatif", {"content": b"not json",
                                                                    "headers": {"Content-Type": "application/json"}}),
     ("post", "/api/whatif", {"json": {"weights": {}, "year": 1500}}),
-    ("post", "/api/data", {}), ("post", "/api/builds", {"json": {}}), ("post", "/api/recipes", {"json": {}}),
+    ("post", "/api/data", {}), ("post", "/api/builds", {"json": {}}), ("post", "/api/uncertainty", {"json": {}}),
+    ("post", "/api/uncertainty", {"json": {"n": -1}}),
+    ("post", "/api/scenarios", {"json": {}}), ("get", "/api/scenarios/nope", {}), ("get", "/scenarios/nope", {}), ("post", "/api/recipes", {"json": {}}),
     ("post", "/api/tokens", {"json": {}}), ("get", "/api/tokens", {}), ("delete", "/api/tokens/x", {}),
     ("get", "/api/audit-log", {}), ("get", "/api/nope", {}), ("get", "/country/XXX", {}), ("get", "/rankings?year=1700", {}),
     ("get", "/api", {"headers": {"Authorization": "Basic abc"}}),
@@ -237,6 +266,102 @@ def test_build_job_runs_in_the_background_and_reports_progress(wclient, tokens):
     assert any(j["id"] == job["id"] for j in wclient.get("/api/jobs").json())
     log = wclient.get("/api/audit-log", headers=bearer(tokens["admin"])).json()
     assert any(e["action"] == "build" for e in log)
+
+
+def test_uncertainty_job_stores_intervals_that_the_api_and_profile_show(wclient, tokens):
+    assert wclient.post("/api/uncertainty", json={"n": 4}).status_code == 401
+    assert wclient.post("/api/uncertainty", json={"n": 4}, headers=bearer(tokens["viewer"])).status_code == 403
+    bad = wclient.post("/api/uncertainty", json={"spec": "nope"}, headers=bearer(tokens["analyst"]))
+    assert bad.status_code == 400 and "built-in" in bad.json()["error"]
+    assert wclient.post("/api/uncertainty", json={"n": 0}, headers=bearer(tokens["analyst"])).status_code == 422
+    before = wclient.get(f"/api/ranks?year={YEAR}").json()["intervals"]
+    assert before["available"] is False and before["command"] == "holisec uncertainty --save --n 1000 --period 2019"
+    r = wclient.post("/api/uncertainty", json={"n": 4, "seed": 2, "period": YEAR}, headers=bearer(tokens["analyst"]))
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["kind"] == "uncertainty" and job["params"]["n"] == 4
+    done = wclient.app.state.service.jobs.wait(job["id"], timeout=600)
+    assert done["state"] == "done", done
+    assert done["progress"] == 1.0 and done["result"]["n"] == 4 and done["result"]["periods"] == [YEAR]
+    body = wclient.get(f"/api/ranks?year={YEAR}").json()
+    iv = body["intervals"]
+    assert iv["available"] and iv["run"]["run_id"] == done["result"]["run_id"]
+    assert (iv["run"]["n"], iv["run"]["seed"], iv["run"]["spec_name"]) == (4, 2, "default")
+    assert iv["message"].startswith("5-95% rank interval over 4 replications of the choices in spec 'default'")
+    ranks = {r["entity"]: r["rank"] for r in body["ranking"]}
+    rows = {r["entity"]: r for r in iv["rows"]}
+    assert set(ranks) <= set(rows)
+    # the stored nominal rank is the ranking's rank of the same build; intervals are ordered
+    assert all(rows[e]["nominal_rank"] == ranks[e] for e in ranks)
+    assert all(r["rank_q05"] <= r["median_rank"] <= r["rank_q95"] for r in rows.values() if r["rank_q05"] is not None)
+    assert all(0 <= r["p_top_k"] <= 1 for r in rows.values())
+    prof = wclient.get(f"/api/profile/KEN?year={YEAR}").json()["uncertainty"]
+    assert prof["available"] and [r["entity"] for r in prof["rows"]] == ["KEN"]
+    assert {b["code"] for b in prof["bands"]} >= {"index", "political"}
+    other_year = wclient.get("/api/ranks?year=2018").json()["intervals"]
+    assert other_year["available"] is False and "not 2018" in other_year["message"]
+    listed = wclient.get("/api/uncertainty").json()
+    assert listed["runs"][0]["run_id"] == done["result"]["run_id"]
+    log = wclient.get("/api/audit-log", headers=bearer(tokens["admin"])).json()
+    assert any(e["action"] == "uncertainty" for e in log)
+    html = wclient.get(f"/api/report/KEN?year={YEAR}").text
+    assert "5–95% rank interval" in html and "over 4 replications" in html
+    page = wclient.get(f"/rankings?year={YEAR}").text
+    assert "Rank interval 5–95%" in page and "over 4 replications" in page
+
+
+def test_scenarios_are_saved_append_only_listed_and_reopened(wclient, tokens):
+    doms = ["political", "homeland", "military", "economic", "cultural", "social", "scitech", "information",
+            "ecological", "resource", "nuclear"]
+    sc = {"name": "economy doubled", "years": [YEAR], "recipe": [
+        {"step": "weight", "method": "framework", "params": {"weights": {d: 2.0 if d == "economic" else 1.0 for d in doms}}}]}
+    assert wclient.post("/api/scenarios", json={"scenario": sc}).status_code == 401
+    assert wclient.post("/api/scenarios", json={"scenario": sc}, headers=bearer(tokens["viewer"])).status_code == 403
+    bad = wclient.post("/api/scenarios", json={"scenario": {"name": "x", "weights": {"nope": 1}}},
+                       headers=bearer(tokens["analyst"]))
+    assert bad.status_code == 400 and "weights: unknown domain or indicator ['nope']" in bad.json()["error"]
+    bad = wclient.post("/api/scenarios", json={"scenario": "name: x\n"}, headers=bearer(tokens["analyst"]))
+    assert bad.status_code == 400 and "at least one of changes, weights, recipe" in bad.json()["error"]
+    assert wclient.get("/api/scenarios/economy doubled").status_code == 404
+    r = wclient.post("/api/scenarios", json={"scenario": sc}, headers=bearer(tokens["analyst"]))
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["name"] == "economy doubled" and first["created_by"] and len(first["build_id"]) == 20
+    yaml_text = ("name: economy doubled\nyears: [2019]\nrecipe:\n- step: weight\n  method: framework\n  params:\n"
+                 "    weights: {" + ", ".join(f"{d}: {3 if d == 'economic' else 1}" for d in doms) + "}\n")
+    second = wclient.post("/api/scenarios", json={"scenario": yaml_text}, headers=bearer(tokens["analyst"])).json()
+    assert second["hash"] != first["hash"]
+    listed = wclient.get("/api/scenarios").json()["saved"]
+    assert [(x["name"], x["versions"], x["hash"]) for x in listed] == [("economy doubled", 2, second["hash"])]
+    got = wclient.get("/api/scenarios/economy doubled").json()
+    assert got["versions"] == 2 and "economic: 3" in got["yaml"] and got["same_build"] is True, got
+    assert got["scenario"]["created_by"] == first["created_by"]
+    rows = got["index"]
+    assert {r["period"] for r in rows} == {YEAR} and len(rows) > 150
+    assert all(r["change"] == pytest.approx(r["after"] - r["before"]) for r in rows if r["after"] is not None
+               and r["before"] is not None)
+    base = {r["entity"]: r["score"] for r in wclient.get(f"/api/ranks?year={YEAR}").json()["ranking"]}
+    assert all(r["before"] == pytest.approx(base[r["entity"]]) for r in rows if r["entity"] in base)
+    assert any(r["rank_change"] != 0 for r in rows)  # weights matter
+    log = wclient.get("/api/audit-log", headers=bearer(tokens["admin"])).json()
+    assert sum(e["action"] == "save_scenario" for e in log) == 2
+    page = wclient.get("/scenarios/economy doubled")
+    assert page.status_code == 200 and "economic: 3" in page.text and "higher = more risk" in page.text
+    wi = wclient.get("/whatif?scenario=economy doubled").text
+    assert '"economic":3.0' in wi and "/scenarios/economy%20doubled" in wi
+    # a scenario that changes data: the changed country's index moves, the rest keep their scores
+    data = {"name": "KEN conflict up", "years": [YEAR], "entities": ["KEN"],
+            "changes": [{"indicator": _an_indicator(wclient), "entities": ["KEN"], "set": 100}]}
+    assert wclient.post("/api/scenarios", json={"scenario": data}, headers=bearer(tokens["analyst"])).status_code == 201
+    ken = wclient.get("/api/scenarios/KEN conflict up").json()["index"]
+    assert [r["entity"] for r in ken] == ["KEN"] and ken[0]["after"] != ken[0]["before"]
+    assert wclient.get("/whatif?scenario=nope").status_code == 404
+
+
+def _an_indicator(client) -> str:
+    """An indicator that Kenya has a score for in YEAR (so setting it moves the index)."""
+    rows = client.get(f"/api/profile/KEN?year={YEAR}").json()["indicators"]
+    return next(r["code"] for r in rows if r["status"] == "observed" and r["score"] is not None and r["score"] < 90)
 
 
 def test_recipes_are_saved_append_only_and_usable(wclient, tokens):

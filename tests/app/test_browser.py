@@ -26,6 +26,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 YEAR = 2019
 TIMINGS: dict[str, dict] = {}  # first visit of each page in a fresh browser context
+WARM: list[str] = []  # the server's page warm-up state once the fixture starts the tests
 
 
 def _need_chromium():
@@ -46,6 +47,30 @@ def _get(url: str, timeout: float = 300):
         return json.loads(r.read())
 
 
+ANALYST: list[str] = []  # an analyst token of the served store
+SCENARIO = "nuclear off"
+
+
+def _stored_views(st, res) -> None:
+    """What the pages show from the store: an uncertainty run of YEAR (n = 4), a linkage
+    estimate and a saved scenario of the served build, and an analyst token."""
+    from holisec.app.auth import create_token
+    from holisec.app.scenarios import parse_scenario, save_scenario
+    from holisec.data.builds import build_key
+    from holisec.holistic.linkage import estimate_links, save_linkage
+    from holisec.uncertainty.api import uncertainty
+    from holisec.uncertainty.stored import save_run
+
+    key = build_key(st, res.framework, res.recipe, st._as_of_id(None), "country")
+    save_run(st, uncertainty(st, "default", n=4, seed=1, periods=[YEAR]), build_key=key, spec_name="default")
+    save_linkage(st, estimate_links(res))
+    weights = {d: (0.0 if d == "nuclear" else 1.0) for d in res.framework.children(res.framework.root)}
+    sc = parse_scenario({"name": SCENARIO, "years": [YEAR], "recipe": [
+        {"step": "weight", "method": "framework", "params": {"weights": weights}}]})
+    save_scenario(st.con, sc, key, res.vintage, "fixture")
+    ANALYST.append(create_token(st.con, "analyst", name="browser test")[0])
+
+
 @pytest.fixture(scope="module")
 def server(shipped_store, tmp_path_factory):
     """``holisec serve`` on a copy of the shipped store whose alert register is filled by a build."""
@@ -59,6 +84,7 @@ def server(shipped_store, tmp_path_factory):
     with Store(path) as st:
         res = build_from_store(st)
         register_alerts(st, res, "holistic:test-build")
+        _stored_views(st, res)
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-c", "from holisec.cli import app; app()", "serve", "--port", str(port),
                              "--store", str(path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -72,13 +98,19 @@ def server(shipped_store, tmp_path_factory):
                 break
             except OSError:
                 time.sleep(0.2)
-        _get(base + "/api/map/index")  # the index is built once per data vintage; pages are first rendered below
+        _get(base + "/api/map/index")  # the index is built once per data vintage
+        for _ in range(1200):  # `holisec serve` renders the main pages once at start (cached until the store changes)
+            if not _get(base + "/api/health")["warm"].startswith(("running", "off")):
+                break
+            time.sleep(0.25)
+        WARM.append(_get(base + "/api/health")["warm"])
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         if TIMINGS:
-            print("\nfirst render per page (ms from navigation start: first contentful paint, charts drawn):",
+            print(f"\nserver warm-up: {WARM}; first render per page (ms from navigation start: first contentful "
+                  "paint, charts drawn):",
                   json.dumps({k: {m: v and round(v) for m, v in t.items()} for k, t in TIMINGS.items()}))
 
 
@@ -178,7 +210,12 @@ def test_search_opens_the_profile_with_the_api_numbers(server, page):
 def test_country_profile_page(server, page):
     _open(page, server + f"/country/KEN?year={YEAR}", "country")
     assert "Kenya" in page.locator("h1").inner_text()
-    assert "not yet available" in page.content()  # uncertainty / balances until their modules land
+    prof = _get(server + f"/api/profile/KEN?year={YEAR}")["uncertainty"]
+    row = prof["rows"][0]
+    text = page.locator("#unc-interval").inner_text()
+    assert f"5–95% rank interval {row['rank_q05']:.0f}–{row['rank_q95']:.0f}" in text
+    assert "over 4 replications of the choices in spec 'default'" in page.content()
+    assert page.locator("#domains thead th").count() == 4  # with the domains' 5-95% bands
     _shot(page, "country")
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(300)
@@ -204,7 +241,76 @@ def test_rankings_sort_filter_compare(server, page):
     page.click("#compare-btn")
     page.wait_for_selector("#compare .bars path")
     assert page.locator("#compare .trace.bars").count() == 3
+    # rank intervals of the stored run, as the API gives them
+    iv = {r["entity"]: r for r in _get(server + f"/api/ranks?year={YEAR}")["intervals"]["rows"]}
+    q = iv[api[-1]["entity"]]  # sorted lowest risk first above
+    assert rows.first.locator("td.interval").inner_text() == f"{q['rank_q05']:.0f}–{q['rank_q95']:.0f}"
+    assert "5-95% rank interval over 4 replications" in page.locator("#unc-note").inner_text()
     _shot(page, "rankings")
+
+
+def test_rankings_page_starts_an_uncertainty_job_and_shows_its_intervals(server, page):
+    _open(page, server + "/rankings?year=2018", "rankings")
+    assert "holisec uncertainty --save" in page.locator("#unc-note").inner_text()  # none for 2018 yet
+    assert page.locator("td.interval").count() == 0
+    page.click("#unc-run summary")
+    page.fill("#unc-token", ANALYST[0])
+    page.fill("#unc-n", "3")
+    page.click("#unc-form button[type=submit]")
+    page.wait_for_function("document.querySelector('#unc-status').textContent.startsWith('job')", timeout=60_000)
+    page.wait_for_selector("td.interval", timeout=300_000)  # done: the page reloads with the stored intervals
+    page.wait_for_function("window.holisec && window.holisec.ready")
+    assert "over 3 replications" in page.locator("#unc-note").inner_text()
+    assert page.locator("td.interval").count() == page.locator("#ranking tbody tr").count()
+
+
+def test_whatif_saves_a_scenario_that_reopens(server, page):
+    _open(page, server + "/whatif", "whatif")
+    assert page.locator("#saved-scenarios a", has_text=SCENARIO).count() == 1
+    page.locator("input[name=economic]").fill("3")
+    page.click("#save-scenario summary")
+    page.fill("#sc-name", "economy x3")
+    page.fill("#sc-token", ANALYST[0])
+    page.click("#save-form button[type=submit]")
+    page.wait_for_selector("#sc-status a", timeout=120_000)
+    page.click("#sc-status a")
+    page.wait_for_url(re.compile(r".*/scenarios/economy%20x3"))
+    page.wait_for_function("window.holisec && window.holisec.ready", timeout=120_000)
+    api = _get(server + "/api/scenarios/economy%20x3")
+    assert "economic: 3" in page.locator("#scenario-yaml").inner_text()
+    assert page.locator("#scenario-table tbody tr").count() == min(40, len(api["index"]))
+    assert page.locator("#scenario-chart .trace.bars").count() == 2
+    page.click("text=Open in the what-if sliders")
+    page.wait_for_function("window.holisec && window.holisec.ready")
+    assert page.locator("input[name=economic]").input_value() == "3"
+
+
+def test_scenario_page(server, page):
+    _open(page, server + "/scenarios/nuclear%20off", "scenario")
+    api = _get(server + "/api/scenarios/nuclear%20off")
+    first = page.locator("#scenario-table tbody tr").first.locator("td")
+    top = sorted(api["index"], key=lambda r: (-abs(r["rank_change"]), r["rank_after"]))[0]
+    assert first.nth(5).inner_text() == f"{top['rank_before']:.0f}" and first.nth(6).inner_text() == f"{top['rank_after']:.0f}"
+    assert "higher = more risk" in page.content() and "Run against the build it was saved against" in page.content()
+    _shot(page, "scenario")
+
+
+def test_linkage_network_page(server, page):
+    _open(page, server + "/linkage", "linkage")
+    api = _get(server + "/api/linkage")
+    assert api["estimate_id"] and "stored estimate" in page.locator("#link-origin").inner_text()
+    assert "Predictive, not causal" in page.locator("#link-meaning").inner_text()
+    assert page.locator("#network .annotation").count() == len(api["links"]) > 0  # one arrow per significant link
+    assert page.locator("#network .scatterlayer .trace").count() == len(api["links"]) + 2  # edges, midpoints, nodes
+    assert page.locator("#network .textpoint").count() == 11
+    assert page.locator("#link-table tbody tr").count() == len(api["links"])
+    _shot(page, "linkage")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_function("window.holisec && window.holisec.ready")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    page.locator("#network").scroll_into_view_if_needed()
+    _shot(page, "linkage-phone")
 
 
 def test_whatif_moves_ranks_and_offers_the_recipe(server, page):
@@ -245,6 +351,8 @@ def test_other_pages_render(server, page, name):
         assert alerts["available"]
         assert page.locator("#w-table tbody tr").count() > 0
         assert page.locator("#w-chart .bars path").count() > 0
+        assert "holisec warn evaluate --final" in page.locator("#ev-none").inner_text()
+        assert "No reliability diagram" in page.locator("#ev-plot").inner_text()
         page.select_option("#w-level", "")
         page.fill("#w-text", "Kenya")
         shown = page.locator("#w-table tbody tr")
@@ -263,7 +371,8 @@ def test_keyboard_skip_link_and_phone_width_map(server, page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(400)
     _shot(page, "world-phone")
-    for url in ["/", "/country/KEN", "/rankings", "/whatif", "/framework", "/warnings", "/methodology"]:
+    for url in ["/", "/country/KEN", "/rankings", "/whatif", "/framework", "/warnings", "/linkage",
+                "/scenarios/nuclear%20off", "/methodology"]:
         page.goto(server + url)
         page.wait_for_function("window.holisec && window.holisec.ready")
         # no sideways scrolling of the page at phone width (wide tables scroll inside their box)

@@ -49,6 +49,30 @@ def test_report_country_pdf_and_index_html(shipped_store, tmp_path):
     assert bad.exit_code == 2 and "html or pdf" in bad.output
 
 
+def test_uncertainty_save_then_reports_show_the_stored_intervals(writable, tmp_path):
+    from pypdf import PdfReader
+
+    html = tmp_path / "index.html"
+    assert runner.invoke(app, ["report", "index", "--year", "2019", "--out", str(html), "--store", writable]).exit_code == 0
+    assert "no uncertainty run is stored for this build yet: `holisec uncertainty --save --n 1000" in html.read_text()
+    bad = runner.invoke(app, ["uncertainty", "--n", "3", "--store", writable])
+    assert bad.exit_code == 2 and "--save" in bad.output
+    res = runner.invoke(app, ["uncertainty", "--save", "--n", "3", "--seed", "4", "--period", "2019", "--store",
+                              writable, "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["out"] is None and len(out["run_id"]) == 20 and out["replications"] == 3
+    assert runner.invoke(app, ["report", "index", "--year", "2019", "--out", str(html), "--store", writable]).exit_code == 0
+    body = html.read_text()
+    assert "5-95% rank interval over 3 replications of the choices in spec &#39;default&#39;" in body
+    assert f"run {out['run_id']}" in body and "P(top 10)" in body
+    pdf = tmp_path / "ken.pdf"
+    res = runner.invoke(app, ["report", "KEN", "--year", "2019", "--format", "pdf", "--out", str(pdf), "--store", writable])
+    assert res.exit_code == 0, res.output
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+    assert "Rank uncertainty" in text and "rank interval" in text and "3 replications" in text
+
+
 def test_serve_prints_the_url_and_the_token_command_and_answers(shipped_store):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

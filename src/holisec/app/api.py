@@ -37,6 +37,20 @@ class BuildRequest(_Body):
     alerts: bool = Field(True, description="append the build's alerts to the store's alert register")
 
 
+class UncertaintyRequest(_Body):
+    spec: str = Field("default", description="built-in uncertainty spec name (holisec.uncertainty.builtin)")
+    n: int = Field(200, ge=1, le=5000, description="Monte Carlo replications")
+    seed: int = Field(0, ge=0)
+    recipe: str | dict | None = Field(None, description="built-in or saved recipe name, YAML text or mapping")
+    period: int | None = Field(None, description="year reported (default: the spec's, else the latest well-observed)")
+
+
+class ScenarioRequest(_Body):
+    scenario: str | dict = Field(..., description="a what-if scenario (holisec.holistic.scenario) as YAML text or a "
+                                 "mapping: name, and changes / weights / recipe; years, entities")
+    recipe: str | None = Field(None, description="the baseline recipe (built-in or saved name; default 'default')")
+
+
 class RecipeRequest(_Body):
     recipe: str | dict = Field(..., description="recipe as YAML text or a mapping (its `name` names it)")
 
@@ -77,7 +91,8 @@ def router(svc: Service) -> APIRouter:
         from holisec.report.profile import country_profile
 
         return svc.cache.get(("profile", res.app_key, e, y),
-                             lambda: country_profile(res, e, y, meta=svc.meta(), warnings=svc.warnings(e)))
+                             lambda: country_profile(res, e, y, meta=svc.meta(), warnings=svc.warnings(e),
+                                                     uncertainty=svc.uncertainty_run(res)))
 
     def provenance(res) -> dict:
         return {**res.metadata(), "licence_note": res.licence_note(), "scale": POLARITY}
@@ -94,7 +109,7 @@ def router(svc: Service) -> APIRouter:
     def health() -> dict:
         from holisec import __version__
 
-        return {"ok": True, "version": __version__, "store": svc.access.path}
+        return {"ok": True, "version": __version__, "store": svc.access.path, "warm": svc.warm_state}
 
     # --- reads -----------------------------------------------------------------------------------
     @api.get("/frameworks")
@@ -177,15 +192,22 @@ def router(svc: Service) -> APIRouter:
     @api.get("/ranks")
     def ranks(year: int | None = None, code: str | None = None, recipe: str | None = None, as_of: str | None = None,
               entity_type: EntityType = "country") -> dict:
-        from holisec.report.optional import uncertainty_view
+        """Ranks of one year (``code``: a domain, default the index), and the 5-95% rank intervals
+        of the build's latest stored uncertainty run (``intervals``; of the index only)."""
         from holisec.report.profile import check_year
         from holisec.report.summary import ranking
+        from holisec.report.views import uncertainty_view
 
         res = result(recipe, None, as_of, entity_type)
         y = check_year(res, year)
+
+        def intervals():
+            if code not in (None, res.root):
+                return {"available": False, "message": f"rank intervals are of the index ({res.root}) only"}
+            return uncertainty_view(svc.uncertainty_run(res), year=y, recipe_name=res.recipe.name)
         return cached(("ranks", res.app_key, y, code, svc.access.stamp()), lambda: {
             "provenance": provenance(res), "year": y, "code": code or res.root,
-            "intervals": uncertainty_view(res), "ranking": ranking(res, y, code, svc.meta(entity_type))})
+            "intervals": intervals(), "ranking": ranking(res, y, code, svc.meta(entity_type))})
 
     @api.get("/profile/{entity}")
     def profile(entity: str, year: int | None = None, recipe: str | None = None) -> dict:
@@ -275,6 +297,19 @@ def router(svc: Service) -> APIRouter:
         return {"provenance": provenance(res), "year": y, "recipe_yaml": recipe_yaml(rec),
                 "ranking": ranking(res, y, None, svc.meta()),
                 "baseline": {r["entity"]: r["rank"] for r in ranking(base, y, None)}}
+
+    @api.get("/linkage")
+    def linkage(recipe: str | None = None) -> dict:
+        """Cross-domain links of the current build (panel Granger tests, :mod:`holisec.holistic.linkage`):
+        the latest stored estimate of this build, else one estimated now (not stored); with the
+        network centralities (:mod:`holisec.holistic.network`)."""
+        res = result(recipe)
+        return cached(("linkage", res.app_key, svc.access.stamp()), lambda: linkage_view(svc, res))
+
+    @api.get("/forecast-evaluation")
+    def forecast_evaluation(target: str | None = None) -> dict:
+        """The scoring log of the locked test years (``holisec warn evaluate --final``): test metrics per scoring."""
+        return evaluation_view(svc, target)
 
     @api.get("/jobs")
     def jobs() -> list[dict]:
@@ -370,6 +405,96 @@ def router(svc: Service) -> APIRouter:
             return json_ready(out)
         return svc.jobs.submit("build", {"recipe": rec.name, "recipe_hash": rec.hash, "framework": fw,
                                           "entity_type": body.entity_type}, run, p.token_id)
+
+    @api.get("/uncertainty")
+    def uncertainty_runs(recipe: str | None = None) -> dict:
+        """Stored uncertainty runs of the current build of ``recipe`` (newest first) and the latest one's summary."""
+        from holisec.data.builds import build_key
+        from holisec.report.views import uncertainty_view
+        from holisec.uncertainty.stored import list_runs
+
+        res = result(recipe)
+        data_id, _, _, entity_type = res.app_key
+        runs = svc.read(("uncertainty-runs", res.app_key), lambda st: list_runs(
+            st, build_key(st, res.framework, res.recipe, data_id, entity_type)))
+        latest = uncertainty_view(svc.uncertainty_run(res), recipe_name=res.recipe.name)
+        return {"provenance": provenance(res), "runs": json_ready(runs),
+                "latest": {k: v for k, v in latest.items() if k != "rows"}}
+
+    @api.post("/uncertainty", status_code=202)
+    def start_uncertainty(request: Request, body: UncertaintyRequest) -> dict:
+        """Run a Monte Carlo uncertainty analysis of the current build as a background job
+        (analyst) and store its rank intervals (append-only); poll ``GET /api/jobs/{id}``."""
+        from holisec.uncertainty.spec import builtin_spec
+
+        p = need(request, "analyst")
+        rec = svc.builds.recipe(body.recipe)  # validated now: a bad recipe or spec is a 400, not a failed job
+        spec = builtin_spec(body.spec)
+
+        def run(progress):
+            from holisec.data.builds import build_key
+            from holisec.index import entity_groups, framework_panel, vintage_label
+            from holisec.uncertainty import run as monte_carlo
+            from holisec.uncertainty.stored import save_run
+
+            base = svc.builds.result(None, rec.canonical(), progress=progress)
+            data_id = base.app_key[0]
+            progress(0.05, "reading the panel from the store")
+            with svc.access.read() as st:  # read, then run without holding the store
+                panel = framework_panel(st, base.framework, as_of=data_id)
+                groups, vintage = entity_groups(st), vintage_label(st, data_id)
+
+            def step(done, total):
+                progress(0.1 + 0.85 * done / total, f"{done} of {total} replications")
+            res = monte_carlo(spec, rec, panel, base.framework, entity_groups=groups, n=body.n, seed=body.seed,
+                              periods=[body.period] if body.period is not None else None, vintage=vintage,
+                              progress=step)
+            progress(0.96, "storing the rank intervals")
+
+            def save(st):
+                key = build_key(st, base.framework, rec, data_id, "country")
+                return {"run_id": save_run(st, res, build_key=key, spec_name=body.spec, created_by=p.token_id),
+                        "build_id": key.build_id, "n": res.n, "seed": res.seed, "periods": res.periods,
+                        "spec": body.spec, "seconds": round(res.seconds, 1)}
+            return svc.write(p, "uncertainty", rec.name, save)
+        return svc.jobs.submit("uncertainty", {"spec": body.spec, "n": body.n, "seed": body.seed, "recipe": rec.name,
+                                                "recipe_hash": rec.hash, "period": body.period}, run, p.token_id)
+
+    @api.get("/scenarios")
+    def scenarios() -> dict:
+        """Saved what-if scenarios: the latest version of each name, who saved it, when, against which build."""
+        from holisec.app.scenarios import saved_scenarios
+
+        return {"saved": json_ready(svc.read(("scenarios",), lambda st: saved_scenarios(st.con)))}
+
+    @api.get("/scenarios/{name}")
+    def scenario(name: str, recipe: str | None = None) -> dict:
+        """A saved scenario re-opened: its latest version (YAML, who, when, build) run against the
+        current build of ``recipe``: index and rank before/after per entity and year, domain changes."""
+        return scenario_view(svc, name, recipe)
+
+    @api.post("/scenarios", status_code=201)
+    def post_scenario(request: Request, body: ScenarioRequest) -> dict:
+        """Save a what-if scenario under its name (analyst; append-only: the latest of a name is used),
+        validated against the current build (unknown entities, indicators, years or codes are a 400)."""
+        from holisec.app.scenarios import check_scenario, parse_scenario, save_scenario
+        from holisec.data.builds import build_key
+
+        from holisec.holistic.scenario import run as run_scenario
+
+        p = need(request, "analyst")
+        base = result(body.recipe)
+        sc = parse_scenario(body.scenario)
+        check_scenario(sc, base)
+        try:  # only a scenario that runs is saved: re-opening it must work
+            run_scenario(base, sc, alerts=False)
+        except ValueError as err:
+            raise ValueError(f"scenario {sc.name!r} does not run on the current build: {err}") from None
+        with svc.access.write() as st, transaction(st.con):
+            key = build_key(st, base.framework, base.recipe, base.app_key[0], "country")
+            out = save_scenario(st.con, sc, key, base.vintage, p.token_id)
+            auth.log_write(st.con, p, "save_scenario", sc.name, {k: v for k, v in out.items() if k != "yaml"})
+        return json_ready(out)
 
     @api.post("/recipes", status_code=201)
     def post_recipe(request: Request, body: RecipeRequest) -> dict:
@@ -476,3 +601,99 @@ def map_data(res, code: str) -> dict[str, Any]:
     return {"code": code, "name": name, "entities": [str(e) for e in da["entity"].values],
             "periods": [int(p) for p in da["period"].values],
             "values": json_ready(da.round(2).values), "provenance": {**res.metadata(), "scale": POLARITY}}
+
+
+def scenario_view(svc: Service, name: str, recipe: str | None = None) -> dict:
+    """The latest saved version of scenario ``name`` run against the current build (cached)."""
+    from holisec.app.scenarios import parse_scenario, scenario_versions
+    from holisec.data.builds import build_key
+    from holisec.holistic.scenario import run as run_scenario
+
+    base = svc.builds.result(None, recipe)
+    versions = svc.read(("scenario-versions", name), lambda st: scenario_versions(st.con, name))
+    if versions.empty:
+        raise KeyError(f"no saved scenario {name!r} (GET /api/scenarios lists them)")
+    latest = versions.iloc[0].to_dict()
+    current = svc.read(("build-key", base.app_key), lambda st: build_key(
+        st, base.framework, base.recipe, base.app_key[0], "country").build_id)
+
+    def compute():
+        sc = parse_scenario(latest["yaml"], f"saved scenario {name!r}")
+        out = run_scenario(base, sc, alerts=False)
+        index = out["index"].sort_values(["period", "rank_after"], kind="stable")
+        same = latest["build_id"] == current
+        return {"name": name, "scenario": json_ready(latest), "versions": len(versions),
+                "yaml": latest["yaml"], "same_build": same,
+                "note": ("run against the build it was saved against" if same else
+                         f"saved against build {latest['build_id']} ({latest['recipe_name']}, {latest['vintage']}); "
+                         f"run now against build {current} ({base.recipe.name}, {base.vintage})"),
+                "scale": POLARITY + "; change = after - before (positive = more risk); rank_change = after - before "
+                         "(negative = moved towards rank 1, higher risk)",
+                "provenance": {**base.metadata(), "licence_note": base.licence_note()},
+                "summary": json_ready(out["summary"])[0], "index": json_ready(index),
+                "domains": json_ready(out["domains"])}
+    return svc.cache.get(("scenario-run", name, latest["hash"], base.app_key), compute, stamped=False)
+
+
+LINK_MEANING = ("an edge k -> j: within a country, domain k's score in year t-1 predicts domain j's score in year t, "
+                "given every domain's past and the year's common shocks (panel Granger F-test, country and year fixed "
+                "effects, standard errors clustered by country), kept when it survives the Benjamini-Hochberg false "
+                "discovery rate over all ordered pairs; coef = points of j next year per point of k (both 0-100, "
+                "higher = more risk): > 0 more risk in k goes with more risk in j, < 0 with less. Predictive, not causal.")
+
+
+def linkage_view(svc: Service, res) -> dict:
+    """Links of the build ``res``: the latest stored estimate if it is of this build, else estimated now."""
+    from holisec.holistic._common import HolisticError
+    from holisec.holistic.linkage import estimate_links, load_linkage
+    from holisec.holistic.network import centrality, graph
+
+    def stored(st):
+        try:
+            return load_linkage(st)
+        except HolisticError:
+            return None
+    got = svc.read(("linkage-stored",), stored)
+    if got is not None and got[1].params.get("recipe_hash") == res.recipe.hash and \
+            got[1].params.get("vintage") == res.vintage:
+        estimate_id, link = got
+        origin = f"stored estimate {estimate_id} (holisec linkage estimate) of this build"
+    else:
+        estimate_id, link = None, svc.cache.get(("linkage-now", res.app_key), lambda: estimate_links(res), stamped=False)
+        origin = ("estimated now from this build and not stored" + (
+            f" (the latest stored estimate, {got[0]}, is of another build)" if got is not None else "")
+            + "; `holisec linkage estimate` stores one")
+    fw = res.framework
+    cent = centrality(graph(link.matrix())).reset_index()
+    sig = link.partial[link.partial["significant"]]
+    return json_ready({
+        "estimate_id": estimate_id, "origin": origin, "meaning": LINK_MEANING, "params": link.params,
+        "domains": [{"code": d, "name": fw.group(d).name} for d in link.params.get("domains", [])],
+        "links": link.significant(), "tested": int(len(link.links)), "centrality": cent,
+        "partial": sig.reindex(sig["partial_r"].abs().sort_values(ascending=False).index),
+        "provenance": {**res.metadata(), "scale": POLARITY}})
+
+
+def evaluation_view(svc: Service, target: str | None = None) -> dict:
+    """Logged scorings of the locked test years, newest first, with their metrics."""
+    def fn(st):
+        from holisec.app.service import _tables
+
+        if "scoring_log" not in _tables(st.con):
+            return None
+        where, params = ("WHERE target = ?", [target]) if target else ("", [])
+        return st.con.execute(f"SELECT * FROM scoring_log {where} ORDER BY scored_at DESC", params).df()
+    df = svc.read(("scoring-log", target), fn)
+    plot_note = ("a reliability diagram or precision-recall curve needs each forecast's probability and outcome; "
+                 "holisec.warning stores only the test metrics of each scoring (scoring_log), so none is drawn here: "
+                 "`holisec warn evaluate --out-dir DIR` writes the reliability plot and per-year tables as files")
+    if df is None or df.empty:
+        return {"available": False, "plot_note": plot_note, "scorings": [],
+                "message": "no forecast evaluation stored: `holisec warn evaluate --final` scores the locked test "
+                           "years and appends the metrics to the store's scoring log"}
+    rows = []
+    for r in df.to_dict(orient="records"):
+        rows.append({"scored_at": r["scored_at"], "target": r["target"], "code_version": r["code_version"],
+                     "data_vintage": r["data_vintage"], "config_hash": r["config_hash"],
+                     "metrics": json.loads(r["metrics"])})
+    return json_ready({"available": True, "plot_note": plot_note, "scorings": rows, "message": ""})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from holisec.app.access import StoreAccess
@@ -38,6 +38,30 @@ def plotly_js() -> Path:
     return path
 
 
+def _plotly_version() -> str:
+    from importlib.metadata import version
+
+    return version("plotly")
+
+
+#: plotly.js under a versioned URL, so it can be cached for a year (a new plotly gives a new URL)
+PLOTLY_URL = f"/static/plotly-{_plotly_version()}.min.js"
+
+
+class _Gzipped:
+    """A static file gzip-compressed once in memory (plotly.min.js: 4.8 MB -> about 1.4 MB)."""
+
+    def __init__(self, path: Path):
+        self.path, self._body = path, None
+
+    def body(self) -> bytes:
+        if self._body is None:
+            import gzip
+
+            self._body = gzip.compress(self.path.read_bytes(), compresslevel=6, mtime=0)
+        return self._body
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
@@ -57,8 +81,9 @@ def _status_of(err: Exception) -> int:
 
 
 def create_app(store: str | Path | None = None, *, cors_origins: tuple[str, ...] | list[str] = (),
-               limits: Limits | None = None) -> FastAPI:
-    """The holisec web app over ``store`` (``--store`` > ``$HOLISEC_STORE`` > default)."""
+               limits: Limits | None = None, warm: bool = False) -> FastAPI:
+    """The holisec web app over ``store`` (``--store`` > ``$HOLISEC_STORE`` > default).
+    ``warm``: render the main pages in a background thread at start (``holisec serve`` does)."""
     from holisec import __version__
     from holisec.app import api, pages
 
@@ -66,6 +91,10 @@ def create_app(store: str | Path | None = None, *, cors_origins: tuple[str, ...]
 
     @asynccontextmanager
     async def lifespan(app):
+        if warm and svc.warm_pages is not None:
+            import threading
+
+            threading.Thread(target=svc.warm_pages, name="holisec-warm", daemon=True).start()
         yield
         svc.jobs.shutdown()
 
@@ -100,6 +129,16 @@ def create_app(store: str | Path | None = None, *, cors_origins: tuple[str, ...]
 
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
+
+    gz = _Gzipped(plotly_js())
+
+    @app.get(PLOTLY_URL, include_in_schema=False)
+    def _plotly_versioned(request: Request):
+        """plotly.js: gzip when the browser accepts it, cached for a year (the URL names the version)."""
+        headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            return Response(gz.body(), media_type="text/javascript", headers={**headers, "Content-Encoding": "gzip"})
+        return FileResponse(plotly_js(), media_type="text/javascript", headers=headers)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def _plotly():

@@ -31,6 +31,8 @@ class Service:
     limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self):
+        self.warm_state = "off"  # page warm-up at start (create_app(warm=True)): off | running | done | failed
+        self.warm_pages = None
         self.cache = Cache(self.access)
         self.builds = Builds(self.access, self.cache)
         self.jobs = Jobs()
@@ -74,6 +76,16 @@ class Service:
                 return None
             return st.con.execute(sql, params or []).df()
         return self.read(("sql", sql, tuple(params or [])), fn)
+
+    def uncertainty_run(self, res):
+        """The latest stored uncertainty run of the build ``res`` (keyed as
+        :func:`holisec.uncertainty.stored.latest_run`), or None; cached until the store changes."""
+        from holisec.data.builds import build_key
+        from holisec.uncertainty.stored import latest_run
+
+        data_id, _, _, entity_type = res.app_key
+        return self.read(("uncertainty-run", res.app_key), lambda st: latest_run(
+            st, build_key(st, res.framework, res.recipe, data_id, entity_type)))
 
     def write(self, principal: auth.Principal, action: str, target: str, fn, detail: dict | None = None):
         """Run ``fn(store)`` on a read-write connection and append the audit-log row."""

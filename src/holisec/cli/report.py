@@ -35,15 +35,18 @@ def report(
             result = build_from_store(st, None, recipe or default_recipe())
             y = check_year(result, year)
             meta = st.entities("country").set_index("entity")
+            run = _latest_run(st, result)
             if entity.lower() == "index":
                 name = "index"
                 audit = audit_result(result, period=y, importance="none").summary()
-                html = index_html(index_summary(result, y, meta, st.coverage(result.framework), st.vintages()), audit)
+                html = index_html(index_summary(result, y, meta, st.coverage(result.framework), st.vintages(),
+                                                  uncertainty=run), audit)
             else:
                 from holisec.warning.register import warnings_for
 
                 name = check_entity(result, entity)
-                html = profile_html(country_profile(result, name, y, meta=meta, warnings=warnings_for(name, st)))
+                html = profile_html(country_profile(result, name, y, meta=meta, warnings=warnings_for(name, st),
+                                                         uncertainty=run))
         path = out or Path(f"holisec-{name}-{y}.{fmt}")
         if fmt == "pdf":
             path.write_bytes(to_pdf(html))
@@ -51,3 +54,11 @@ def report(
             path.write_text(html, encoding="utf-8")
     console.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB): {name} {y}, scores 0-100, higher = more risk",
                   highlight=False)
+
+
+def _latest_run(st, result):
+    """The latest stored uncertainty run of this build (``holisec uncertainty --save``), or None."""
+    from holisec.data.builds import build_key
+    from holisec.uncertainty.stored import latest_run
+
+    return latest_run(st, build_key(st, result.framework, result.recipe, st._as_of_id(None), "country"))

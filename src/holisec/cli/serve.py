@@ -22,7 +22,7 @@ def serve_app(store, host: str = "127.0.0.1", port: int = 8000, cors: list[str] 
 
     with user_errors(), cli_store(store, read_only=True) as st:  # fills a new store before serving
         path = st.path
-    app = create_app(path, cors_origins=tuple(cors or ()))
+    app = create_app(path, cors_origins=tuple(cors or ()), warm=True)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     console.print(f"[bold green]holisec dashboard[/] http://{shown}:{port}/  (HTTP API: http://{shown}:{port}/api, "
                   f"OpenAPI: /api/openapi.json; store {path})", highlight=False)

@@ -68,7 +68,7 @@ class _Bar:
 
 
 def uncertainty(
-    out: Path = typer.Option(..., "--out", "-o", help="results.xlsx | .json | .nc"),
+    out: Path = typer.Option(None, "--out", "-o", help="results.xlsx | .json | .nc (needed unless --save)"),
     spec: str = SpecOpt,
     n: int = typer.Option(1000, "--n", "-n", help="Number of replications."),
     seed: int = SeedOpt,
@@ -84,23 +84,31 @@ def uncertainty(
     entity_type: str = EntityTypeOpt,
     store: str = StoreOpt,
     json_out: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
+    save: bool = typer.Option(False, "--save", help="Store the run's rank intervals and score bands in the store "
+                              "(append-only), keyed by the build; the dashboard and reports show the latest."),
 ) -> None:
     """Monte Carlo uncertainty of the ranking: nominal and median rank, 5-95% rank interval, P(top k)."""
     from holisec.uncertainty import run
 
     with user_errors():
+        if out is None and not save:
+            raise typer.BadParameter("give --out FILE, --save (store the run), or both")
+        if save and idata is not None:
+            raise typer.BadParameter("--save stores runs of the store's builds; it cannot be used with --idata")
         rec, panel, fw, groups, vintage = _inputs(store, framework, recipe, as_of, idata, imeta, entity_type)
         with _Bar("replications") as bar:
             res = run(spec, rec, panel, fw, entity_groups=groups, n=n, seed=seed, periods=period or None,
                       memory=memory, vintage=vintage, progress=bar, scheduler=scheduler)
-        path = res.save(out)
+        path = res.save(out) if out is not None else None
+        run_id = _save_run(store, res, spec, fw, rec, as_of, entity_type) if save else None
         if chart is not None:
             from holisec.uncertainty.charts import caterpillar
 
             caterpillar(res, chart)
     table = res.summary()
     k = res.spec.top_k
-    meta = {**res.meta(), "out": str(path), "chart": str(chart) if chart else None}
+    meta = {**res.meta(), "out": str(path) if path else None, "chart": str(chart) if chart else None,
+            "run_id": run_id}
     if json_out:
         print_json({**meta, "summary": table.to_dict(orient="records")})
         return
@@ -110,9 +118,19 @@ def uncertainty(
                floatfmt="{:.1f}", max_rows=30)
     console.print(f"rank_q05-rank_q95: 5-95% rank interval; p_top_{k}: share of replications ranked in the "
                   f"{k} riskiest; scores 0-100 as normalised, higher = more risk. {res.n} replications in "
-                  f"{len(res.reps.keys)} groups, {res.seconds:.1f} s, seed {res.seed} -> {path}", highlight=False)
+                  f"{len(res.reps.keys)} groups, {res.seconds:.1f} s, seed {res.seed} -> {path or 'not written'}"
+                  + (f"; stored as run {run_id}" if run_id else ""), highlight=False)
     if res.nominal.licence_note():
         console.print(f"[yellow]{res.nominal.licence_note()}[/]", highlight=False)
+
+
+def _save_run(store, res, spec: str, fw, rec, as_of, entity_type) -> str:
+    """Append the run to the store (:mod:`holisec.uncertainty.stored`), keyed by the build it varies."""
+    from holisec.uncertainty.stored import build_key_for, save_run
+
+    with cli_store(store, read_only=False) as st:
+        key = build_key_for(st, fw, rec, as_of=as_of, entity_type=entity_type)
+        return save_run(st, res, build_key=key, spec_name=Path(spec).name if Path(spec).suffix else spec)
 
 
 def sensitivity(

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from holisec._json import json_ready
-from holisec.report.optional import holistic_view, uncertainty_view
+from holisec.report.views import holistic_view, uncertainty_view
 
 
 def default_year(result) -> int:
@@ -113,11 +113,13 @@ def peers(result, entity: str, year: int, meta: pd.DataFrame | None, by: str = "
 
 
 def country_profile(result, entity: str, year: int | None = None, *, meta: pd.DataFrame | None = None,
-                    warnings: dict | None = None) -> dict:
+                    warnings: dict | None = None, uncertainty=None) -> dict:
     """Everything the profile page and report show for one entity (JSON-ready).
 
     ``meta``: entity attributes indexed by entity (name, un_region, income_group ...);
-    ``warnings``: :func:`holisec.warning.register.warnings_for` output (alerts, forecasts)."""
+    ``warnings``: :func:`holisec.warning.register.warnings_for` output (alerts, forecasts);
+    ``uncertainty``: the build's latest stored uncertainty run
+    (:func:`holisec.uncertainty.stored.latest_run`), None if it has none."""
     entity = check_entity(result, entity)
     year = check_year(result, year)
     fw = result.framework
@@ -153,7 +155,7 @@ def country_profile(result, entity: str, year: int | None = None, *, meta: pd.Da
         "peers": peers(result, entity, year, meta.rename(columns={"un_region": "region"}) if meta is not None else None),
         "indicators": indicator_table(result, entity, year, meta),
         "warnings": warnings or {"alerts": [], "forecasts": [], "trend_breaks": [], "counts": {}},
-        "uncertainty": uncertainty_view(result, entity),
+        "uncertainty": uncertainty_view(uncertainty, entity, year, recipe_name=result.recipe.name),
         "balances": holistic_view(result, entity, "balances (five pairs)", "balances", year),
         "coordination": holistic_view(result, entity, "coordination", "coordination", year),
         "obstacles": holistic_view(result, entity, "obstacle degree", "obstacles", year),

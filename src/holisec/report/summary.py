@@ -100,10 +100,11 @@ def methodology(result, store_vintages: pd.DataFrame | None = None) -> dict:
 
 
 def index_summary(result, year: int, meta: pd.DataFrame | None = None, coverage: pd.DataFrame | None = None,
-                  vintages: pd.DataFrame | None = None) -> dict:
-    """Everything the index report shows: ranking, framework weights, method."""
-    from holisec.report.optional import uncertainty_view
+                  vintages: pd.DataFrame | None = None, uncertainty=None) -> dict:
+    """Everything the index report shows: ranking, framework weights, method, and the rank
+    intervals of ``uncertainty`` (the build's latest stored run, None if it has none)."""
+    from holisec.report.views import uncertainty_view
 
     return {"year": year, "ranking": ranking(result, year, meta=meta),
             "framework": framework_view(result, year, coverage), "method": methodology(result, vintages),
-            "uncertainty": uncertainty_view(result)}
+            "uncertainty": uncertainty_view(uncertainty, year=year, recipe_name=result.recipe.name)}
