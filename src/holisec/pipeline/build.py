@@ -24,7 +24,7 @@ from holisec.pipeline.steps.aggregate import aggregate
 from holisec.pipeline.steps.denominate import denominate
 from holisec.pipeline.steps.impute import impute, score_starts
 from holisec.pipeline.steps.normalise import normalise
-from holisec.pipeline.steps.treat import treat
+from holisec.pipeline.steps.treat import jrc_limits, treat
 from holisec.pipeline.steps.weight import weight
 from holisec.pipeline.steps.weight import NEEDS_SCORES, within_parent_array
 
@@ -186,7 +186,15 @@ def build(
                     store("screened", panel)
                     report, screened = None, True
             elif step.step == "treat":
-                panel, report = treat(panel, step.method, **params)
+                limits = _sibling_limits(cache, step)
+                if limits:  # the other winsorisation limits wanted later come from the same pass
+                    variants = jrc_limits(panel, limits, **{k: v for k, v in params.items() if k != "winmax"})
+                    for limit, (other, other_report) in variants.items():
+                        if limit != params["winmax"]:
+                            _cache_sibling(cache, recipe, index, limit, state, other, other_report)
+                    panel, report = variants[params["winmax"]]
+                else:
+                    panel, report = treat(panel, step.method, **params)
             elif step.step == "normalise":
                 panel, report = normalise(panel, step.method, framework=working, **params)
             elif step.step == "weight":
@@ -228,6 +236,40 @@ def build(
         datasets=state["datasets"], scores=scores, weights=weights_used, framework=framework, recipe=recipe,
         vintage=vintage, version=holisec.__version__, reports=merged, entity_groups=entity_groups,
     )
+
+
+#: Key of ``cache`` under which a caller lists the JRC ``winmax`` limits its later builds will
+#: ask for (a Monte Carlo over the winsorisation limit): the first build treats once for all.
+TREAT_LIMITS = "treat_winmax"
+#: Key of ``cache`` mapping each sibling entry (another limit) to the prefix it branches from.
+SIBLINGS = "siblings"
+
+
+def _sibling_limits(cache: dict | None, step) -> list[int]:
+    if cache is None or step.method != "jrc" or "winmax" not in step.params:
+        return []
+    limits = sorted(set(cache.get(TREAT_LIMITS, ())) | {int(step.params["winmax"])})
+    return limits if len(limits) > 1 else []
+
+
+def _cache_sibling(cache: dict, recipe: Recipe, index: int, limit: int, state: dict, panel, report) -> None:
+    """Cache the build state after treat step ``index`` run with ``winmax=limit`` instead (the
+    state a build of that recipe would reach: same datasets and reports up to that step)."""
+    steps = recipe.canonical()["steps"][: index + 1]
+    steps[-1] = {**steps[-1], "params": {**steps[-1]["params"], "winmax": limit}}
+    key = json.dumps(steps, sort_keys=True)
+    if key in cache:
+        return
+    sibling = _snapshot(state)
+    sibling["panel"] = panel
+    datasets = sibling["datasets"]
+    name, n = DATASET["treat"], 2
+    while name in datasets:
+        name, n = f"{DATASET['treat']}_{n}", n + 1
+    datasets[name] = panel
+    sibling["reports"].setdefault(REPORT["treat"], []).append(report)
+    cache[key] = sibling
+    cache.setdefault(SIBLINGS, {})[key] = json.dumps(steps[:-1], sort_keys=True)
 
 
 def _snapshot(state: dict) -> dict:

@@ -35,7 +35,7 @@ from scipy.stats import rankdata
 from holisec.framework import Framework, load_framework
 from holisec.pipeline import Recipe, build
 from holisec.pipeline._panel import as_panel
-from holisec.pipeline.build import _coerce_recipe
+from holisec.pipeline.build import SIBLINGS, TREAT_LIMITS, _coerce_recipe
 from holisec.pipeline.steps.weight import weight as weight_step
 from holisec.uncertainty.spec import Plan, SpecError, UncertaintySpec, load_spec
 
@@ -81,9 +81,17 @@ def replicate(plan: Plan, design: np.ndarray) -> Replications:
     choices = plan.choices(design)
     weighted = any(i.kind in ("weights", "leave_out") for i in plan.spec.inputs)
     weights = plan.weight_sets(choices) if weighted else None
-    recipe_of = [json.dumps(plan.recipe_dict(c, u), sort_keys=True) for c, u in zip(choices, design)]
-    keys, group = np.unique(np.array(recipe_of, dtype=object), return_inverse=True)
-    return Replications(design, choices, weights, list(keys), group.astype("int64"))
+    # a replication's recipe depends on its discrete choices and the design values of its continuous
+    # inputs only: decode each distinct combination once
+    stepped = [n for n in range(len(plan.names)) if plan.steps[n] is not None]
+    signature = np.where(choices[:, stepped] >= 0, choices[:, stepped].astype("float64"), design[:, stepped] + 2.0)
+    if not stepped:
+        signature = np.zeros((len(choices), 1))
+    distinct, first, back = np.unique(signature, axis=0, return_index=True, return_inverse=True)
+    recipe_of = np.array([json.dumps(plan.recipe_dict(choices[i], design[i]), sort_keys=True) for i in first],
+                         dtype=object)
+    keys, inverse = np.unique(recipe_of, return_inverse=True)
+    return Replications(design, choices, weights, list(keys), inverse[np.ravel(back)].astype("int64"))
 
 
 def _noise(plan: Plan, scales: list[xr.DataArray], draws: np.ndarray, replication: np.ndarray) -> xr.DataArray | None:
@@ -446,7 +454,7 @@ def _run_groups(plan, reps, recipe, data, framework, entity_groups, periods, cod
     total = len(reps.group)
     scores = np.full((total, len(entities), len(periods), len(codes)), np.nan)
     group_codes: dict[int, list[str]] = {}
-    cache: dict = {}
+    cache: dict = {TREAT_LIMITS: _treat_limits(reps)}
     size = chunk_size(reps, data, len(periods), len(codes), budget, bool(scales))
     done = 0
     for g in np.argsort(reps.keys, kind="stable"):  # sorted recipes: shared prefixes follow each other
@@ -467,9 +475,22 @@ def _run_groups(plan, reps, recipe, data, framework, entity_groups, periods, cod
     return xr.DataArray(scores, dims=("replication", "entity", "period", "code"), coords=coords), group_codes
 
 
+def _treat_limits(reps: Replications) -> list[int]:
+    """The JRC ``winmax`` limits the groups use (one treat pass computes them all, see ``build``)."""
+    limits = {s["params"]["winmax"] for key in reps.keys for s in json.loads(key)["steps"]
+              if s["step"] == "treat" and s["method"] == "jrc" and "winmax" in s["params"]}
+    return sorted(int(v) for v in limits)
+
+
 def _trim(cache: dict, key: str) -> None:
-    """Keep only cached prefixes of the group about to run (memory stays at one branch)."""
+    """Keep only cached prefixes of the group about to run, and the other-limit siblings of its
+    treat step (memory stays at one branch)."""
     steps = json.dumps(json.loads(key)["steps"], sort_keys=True)
-    for k in list(cache):
-        if not steps.startswith(k[:-1]):
-            del cache[k]
+    siblings = cache.setdefault(SIBLINGS, {})
+    for k in [k for k in cache if k.startswith("[")]:
+        if steps.startswith(k[:-1]):
+            continue
+        if k in siblings and steps.startswith(siblings[k][:-1]):
+            continue
+        del cache[k]
+        siblings.pop(k, None)

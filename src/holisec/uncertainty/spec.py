@@ -186,13 +186,13 @@ class Plan:
                  origin: str = "spec", nominal_weights: pd.Series | None = None, data=None):
         self.spec, self.recipe, self.framework, self.seed, self.origin = spec, recipe, framework, seed, origin
         self.names = [i.name for i in spec.inputs]
+        self._drawn: dict = {}  # drawn weight sets and leave-out subsets, per input
         self.steps = [self._step_index(i, n) if i.kind in ("param", "methods", "switch") else None
                       for n, i in enumerate(spec.inputs)]
         self.levels = [self._levels(i, n) for n, i in enumerate(spec.inputs)]
         self._check_weight_step()
         self._check_combinations()
         self.nominal_weights = nominal_weights
-        self._drawn: dict[int, Any] = {}
         self.se = [self._read_se(i, n, data) if i.kind == "resample" else None for n, i in enumerate(spec.inputs)]
 
     # -- validation ------------------------------------------------------------------------------
@@ -259,12 +259,18 @@ class Plan:
         return pool
 
     def _enumerable(self, item: Input, n: int) -> bool:
-        return math.comb(len(self._candidates(item, n)), item.leave_out.k) <= 10_000
+        key = ("enumerable", n)
+        if key not in self._drawn:
+            self._drawn[key] = math.comb(len(self._candidates(item, n)), item.leave_out.k) <= 10_000
+        return self._drawn[key]
 
     def _subsets(self, item: Input, n: int) -> list[tuple[str, ...]]:
-        pool = self._candidates(item, n)
-        subsets = list(itertools.combinations(pool, item.leave_out.k))
-        return ([()] if item.leave_out.include_none else []) + subsets
+        key = ("subsets", n)
+        if key not in self._drawn:
+            pool = self._candidates(item, n)
+            subsets = list(itertools.combinations(pool, item.leave_out.k))
+            self._drawn[key] = ([()] if item.leave_out.include_none else []) + subsets
+        return self._drawn[key]
 
     def _check_weight_step(self) -> None:
         if not any(i.kind in ("weights", "leave_out") for i in self.spec.inputs):

@@ -71,15 +71,30 @@ def log_ct(columns: np.ndarray) -> np.ndarray:
         return np.log(columns - lo + 0.01 * (hi - lo))
 
 
-def _winsorise(x: np.ndarray, active: np.ndarray, winmax: int, skew_thresh: float, kurt_thresh: float):
-    """Winsorise the ``active`` columns in place; return masks of points moved down / up."""
+def _winsorise(x: np.ndarray, active: np.ndarray, winmaxes: list[int], skew_thresh: float, kurt_thresh: float):
+    """Winsorise the ``active`` columns of ``x`` (in place, up to ``max(winmaxes)`` points).
+
+    Returns, per ``winmax`` in ``winmaxes``, ``(values, moved down, moved up)`` as they stand when
+    that limit stops each column. A column's rounds depend on that column only, so the rounds of
+    a smaller limit are the first rounds of a larger one: one pass serves every limit (a Monte
+    Carlo over ``winmax`` treats once).
+    """
     high = np.zeros(x.shape, dtype=bool)
     low = np.zeros(x.shape, dtype=bool)
     count = np.zeros(x.shape[1], dtype=int)
+    limits = sorted(set(int(k) for k in winmaxes))
+    frozen = {k: np.zeros(x.shape[1], dtype=bool) for k in limits}
+    states = {k: (x.copy(), high.copy(), low.copy()) for k in limits}
     while True:
-        active = active & (count < winmax)
+        for k in limits:  # columns this limit stops now keep their current state
+            stop = ~frozen[k] & ~(active & (count < k))
+            if stop.any():
+                xs, hs, ls = states[k]
+                xs[:, stop], hs[:, stop], ls[:, stop] = x[:, stop], high[:, stop], low[:, stop]
+                frozen[k] |= stop
+        active = active & (count < limits[-1])
         if not active.any():
-            return high, low
+            return states
         sub = x[:, active]
         upper = skewness(sub) >= 0
         extreme = np.where(upper, np.nanmax(sub, axis=0), np.nanmin(sub, axis=0))
@@ -136,23 +151,41 @@ def jrc(
         and after) and one row per transformed indicator (``method`` ``log_ct``, ``entity``
         None = every entity; ``period`` None = every period with ``scope="panel"``).
     """
-    data = as_panel(data)
-    original, shape = to_columns(data.values, scope)
-    x = original.copy()
-    fails = failing(x, skew_thresh, kurt_thresh)
-    high, low = _winsorise(x, fails.copy(), winmax, skew_thresh, kurt_thresh)
-    still = failing(x, skew_thresh, kurt_thresh) & fails
-    method = np.where(high, "winhi", np.where(low, "winlo", "")).astype(object)
+    return jrc_limits(data, [winmax], skew_thresh=skew_thresh, kurt_thresh=kurt_thresh, transform=transform,
+                      combine=combine, scope=scope)[winmax]
+
+
+def jrc_limits(
+    data: xr.DataArray,
+    winmaxes: list[int],
+    *,
+    skew_thresh: float = 2.0,
+    kurt_thresh: float = 3.5,
+    transform: Literal["log_ct", "none"] = "log_ct",
+    combine: bool = False,
+    scope: Scope = "panel",
+) -> dict[int, tuple[xr.DataArray, pd.DataFrame]]:
+    """:func:`jrc` for several ``winmax`` limits in one winsorisation pass: ``{winmax: (panel, report)}``,
+    each equal to ``jrc(data, winmax=winmax, ...)`` (which calls this with one limit)."""
     if transform not in ("log_ct", "none"):
         raise PipelineError(f"treat: transform must be 'log_ct' or 'none', got {transform!r}")
-    transformed = still if transform == "log_ct" else np.zeros_like(still)
-    if transformed.any():
-        x[:, transformed] = log_ct(x[:, transformed] if combine else original[:, transformed])
-        if not combine:
-            method[:, transformed] = ""  # winsorisation discarded: the transform starts from the original
-    out = data.copy(data=from_columns(x, shape))
-    points = point_report(data, out, from_columns(method != "", shape), from_columns(method, shape))
-    return out, pd.concat([points, _transform_rows(data, transformed, scope)], ignore_index=True)
+    data = as_panel(data)
+    original, shape = to_columns(data.values, scope)
+    fails = failing(original, skew_thresh, kurt_thresh)
+    states = _winsorise(original.copy(), fails.copy(), list(winmaxes), skew_thresh, kurt_thresh)
+    out = {}
+    for winmax, (x, high, low) in states.items():
+        still = failing(x, skew_thresh, kurt_thresh) & fails
+        method = np.where(high, "winhi", np.where(low, "winlo", "")).astype(object)
+        transformed = still if transform == "log_ct" else np.zeros_like(still)
+        if transformed.any():
+            x[:, transformed] = log_ct(x[:, transformed] if combine else original[:, transformed])
+            if not combine:
+                method[:, transformed] = ""  # winsorisation discarded: the transform starts from the original
+        treated = data.copy(data=from_columns(x, shape))
+        points = point_report(data, treated, from_columns(method != "", shape), from_columns(method, shape))
+        out[winmax] = treated, pd.concat([points, _transform_rows(data, transformed, scope)], ignore_index=True)
+    return out
 
 
 def _transform_rows(data: xr.DataArray, transformed: np.ndarray, scope: Scope) -> pd.DataFrame:
