@@ -11,23 +11,15 @@ No assertions: ``python bench/bench_store.py``.
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _timing import median_time  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 HOLISEC = str(Path(sys.executable).with_name("holisec"))
-
-
-def median_time(fn, repeat: int = 3) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
 
 
 def cli(args: list[str], env: dict, repeat: int = 3) -> float:

@@ -8,7 +8,6 @@ recipe, see ``bench/coinr_compare.py``). No assertions: run ``make bench``.
 from __future__ import annotations
 
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -17,16 +16,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COINR = ROOT / "tests" / "fixtures" / "coinr"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import median_time  # noqa: E402
 
 
 def timeit(fn, repeat: int = 7) -> tuple[float, object]:
-    fn()  # warm-up
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
+    return median_time(fn, repeat, warm=True)
 
 
 def peak_mb(fn) -> float:
