@@ -11,7 +11,7 @@ index (higher = more risk), its audit and early warnings. The Python API mirrors
     result = hs.build_from_store(store)            # holisec build
     result.rank(2019)                              # holisec rank --year 2019
     hs.audit_result(result)                        # holisec audit
-    hs.uncertainty(store, n=1000, seed=0)          # holisec uncertainty --n 1000 --seed 0 --out u.xlsx
+    hs.run_uncertainty(store, n=1000, seed=0)      # holisec uncertainty --n 1000 --seed 0 --out u.xlsx
     hs.sensitivity(store, method="sobol", n=256)   # holisec sensitivity --method sobol
     hs.balances(result)                            # holisec balance
     hs.coordination(result)                        # holisec coordination
@@ -29,7 +29,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 from holisec.framework import Framework, load_framework  # noqa: E402
 
-# name -> module: imported on first use, so ``import holisec`` stays light
+# name -> "module" or "module:attribute": imported on first use, so ``import holisec`` stays light
 _LAZY = {
     "Store": "holisec.data.store",
     "load_shipped": "holisec.data.shipped",
@@ -44,7 +44,8 @@ _LAZY = {
     "build_from_store": "holisec.index",
     "stored_build": "holisec.index",
     "audit_result": "holisec.index",
-    "uncertainty": "holisec.uncertainty.api",
+    # not ``uncertainty``: that name is the subpackage holisec.uncertainty once it is imported
+    "run_uncertainty": "holisec.uncertainty.api:uncertainty",
     "sensitivity": "holisec.uncertainty.api",
     "UncertaintySpec": "holisec.uncertainty.spec",
     "balances": "holisec.holistic.balances",
@@ -61,7 +62,8 @@ _LAZY = {
 
 def __getattr__(name: str):
     if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
+        module, _, attribute = _LAZY[name].partition(":")
+        return getattr(import_module(module), attribute or name)
     raise AttributeError(f"module 'holisec' has no attribute {name!r}")
 
 
