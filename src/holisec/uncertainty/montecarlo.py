@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -184,7 +185,9 @@ class UncertaintyResult:
         """Per entity and aggregate code: nominal score, median and 5-95% interval over replications."""
         period = self.periods[-1] if period is None else period
         s = self.scores.sel(period=period)
-        q = s.quantile([0.05, 0.5, 0.95], dim="replication", skipna=True)
+        with warnings.catch_warnings():  # a code no replication scores (too little data) has no interval: NaN
+            warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
+            q = s.quantile([0.05, 0.5, 0.95], dim="replication", skipna=True)
         nominal = self.nominal.scores.sel(period=period).reindex(entity=s["entity"].values, code=s["code"].values)
         table = pd.DataFrame({
             "entity": np.repeat(s["entity"].values, s.sizes["code"]),
