@@ -102,3 +102,37 @@ def test_verdict_is_a_table_with_plain_numbers():
     assert t["value"].tolist() == ["1.31x", "0.95x", "0.91", ""] and t["met"].tolist() == ["yes", "no", "yes", "no"]
     assert t.loc[0, "target"] == ">= 1.25x, CI of the difference > 0: [+0.0100, +0.0900]"
     assert "np." not in t.to_string()
+
+
+def test_forecast_as_of_save_and_score(shipped_store, tmp_path):
+    """--as-of reads one store vintage; --save stamps vintage, recipe hash, model version and never
+    overwrites; pm25 (first observed 2010) is left out of the origin-2009 build with a note; warn
+    score scores the saved set against the loaded outcomes."""
+    import duckdb
+
+    out = tmp_path / "f.csv"
+    base = ["warn", "forecast", "--target", "conflict_onset", "--origin", "2009", "--out", str(out),
+            "--store", shipped_store]
+    r = CliRunner().invoke(holisec_app, [*base, "--save", "rt"])
+    assert r.exit_code == 0, r.output
+    assert "ew_outcomes: ingest #" in r.output and "ew_predictors: ingest #" in r.output  # loaded as vintages
+    assert "'pm25' has no observation published at or before origin 2009: left out" in " ".join(r.output.split())
+    con = duckdb.connect(shipped_store, read_only=True)
+    row = con.execute("SELECT vintage_id, vintage, recipe_hash, model_version, created_at, notes, count(*) "
+                      "FROM forecasts WHERE build_id = 'rt' GROUP BY ALL").fetchall()
+    last = con.execute("SELECT max(ingest_id) FROM ingests").fetchone()[0]
+    con.close()
+    assert len(row) == 1 and row[0][0] == last and row[0][1].startswith(f"ingest {last} @")
+    assert row[0][2] and row[0][3].startswith("m-") and row[0][4] is not None and "pm25" in row[0][5]
+    again = CliRunner().invoke(holisec_app, [*base, "--save", "rt"])
+    assert again.exit_code == 2 and "already stored" in again.output and "never overwritten" in again.output
+    bad = CliRunner().invoke(holisec_app, [*base, "--as-of", "9999"])
+    assert bad.exit_code == 2 and "no ingest #9999" in bad.output and "vintages" in bad.output
+    early = CliRunner().invoke(holisec_app, [*base, "--as-of", "1"])
+    assert early.exit_code == 2 and "no early-warning outcomes" in early.output
+    s = CliRunner().invoke(holisec_app, ["warn", "score", "--store", shipped_store, "--save-id", "rt", "--json"])
+    assert s.exit_code == 0, s.output
+    got = json.loads(s.output)
+    assert len(got["scored"]) == row[0][6] and not got["pending"]
+    sm = got["summary"][0]
+    assert sm["n"] == row[0][6] and sm["events"] >= 1 and 0 < sm["brier"] < 0.1

@@ -433,7 +433,8 @@ def score(save_id: Optional[str] = typer.Option(None, "--save-id", help="Score o
         show_table(p.rename(columns={"size": "forecasts"}), "Pending (outcomes of the target years not loaded)",
                    max_rows=50)
     print_notes([f"Hit = probability >= {threshold:g} and an onset occurred; miss = below it and an onset occurred; "
-                 "false alarm = at or above it and no onset. A forecast is scored once per outcomes vintage."])
+                 "false alarm = at or above it and no onset. A forecast is scored once, and again only if a later "
+                 "outcomes vintage revises its outcome."])
 
 
 @app.command()

@@ -152,17 +152,19 @@ def explain_rows(contrib: pd.DataFrame, top: int = 3, parents: dict | None = Non
 
 def forecast(target: str, origin: int, outcomes: pd.DataFrame | None = None,
              predictors: pd.DataFrame | None = None, index: OriginIndex | bool | None = True,
-             spec: Spec | None = None, model: str = "ensemble") -> pd.DataFrame:
+             spec: Spec | None = None, model: str = "ensemble", lags: dict[str, int] | None = None,
+             contiguity: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per at-risk country-year at ``origin``: entity, target, origin, target years,
     probability, model, top contributions and contributions per domain (logit scale).
 
-    ``index``: ``OriginIndex`` (True = shipped data, False = no index features)."""
+    ``index``: ``OriginIndex`` (True = shipped data, False = no index features); ``lags``,
+    ``contiguity``: as in :func:`design`."""
     tg = TARGETS[target]
     o = load_outcomes() if outcomes is None else outcomes
     p = load_predictors() if predictors is None else predictors
     spec = spec or default_spec(target)
     ix = index_for(index)
-    d = design(target, o, p)
+    d = design(target, o, p, lags=lags, contiguity=contiguity)
     feats = ix.features(origin) if ix is not None else None
     rows, fitted = fit_origin(d, origin, spec, include={model} | {"ensemble"}, explain=True, index_feats=feats)
     years = f"{origin + 1}" if tg.horizon == 1 else f"{origin + 1}-{origin + tg.horizon}"

@@ -29,6 +29,7 @@ from holisec.warning.publication import framework_lags, published
 log = logging.getLogger(__name__)
 KEY = ["iso3", "year"]
 _BUILDS: dict[tuple, pd.DataFrame] = {}
+_FAILED: dict[tuple, str] = {}  # (panel key, origin) -> why no index could be built there
 _SHIPPED: dict[str, object] = {}
 
 
@@ -122,7 +123,7 @@ class OriginIndex:
                                                           self.framework.id, repr(self.recipe)))
 
     @classmethod
-    def from_store(cls, store=None, framework: str = "holistic", as_of=None, **kw) -> "OriginIndex":
+    def from_store(cls, store=None, framework="holistic", as_of=None, **kw) -> "OriginIndex":
         """From a store's data as of a vintage (``as_of``: ingest id, timestamp, None = latest;
         the shipped data without a store)."""
         from holisec.framework import load_framework
@@ -149,8 +150,11 @@ class OriginIndex:
         return [i for i in inds if i not in have]
 
     def note_lines(self, origins) -> list[str]:
-        """One line per left-out indicator: which origins' builds leave it out and why."""
-        return [f"index indicator {code!r} has no observation published at or before origin"
+        """One line per left-out indicator: which origins' builds leave it out and why; one per
+        origin whose index could not be built at all (no index features there)."""
+        failed = [f"no index build at origin {T} ({_FAILED[(self._key, int(T))]}): that origin has no index "
+                  "features" for T in origins if (self._key, int(T)) in _FAILED]
+        return failed + [f"index indicator {code!r} has no observation published at or before origin"
                 f"{'s' if len(ts) > 1 else ''} {_spans(ts)}: left out of {'those' if len(ts) > 1 else 'that'} "
                 "origin's index build" for code, ts in self.notes(origins).items()]
 
@@ -182,6 +186,7 @@ class OriginIndex:
             return build(self.recipe, cut, fw, entity_groups=self.groups).scores
         except Exception as err:  # noqa: BLE001 - too little data at early origins: no index features
             log.info("no index build at origin %s: %s", origin, err)
+            _FAILED[(self._key, int(origin))] = " ".join(str(err).split())[:300]
             return None
 
     def features(self, origin: int) -> pd.DataFrame:

@@ -9,7 +9,8 @@
 Per forecast (probability p, realised 0/1 outcome y): Brier = (p - y)^2; log loss =
 -(y ln p + (1 - y) ln(1 - p)) with p clipped to [1e-15, 1 - 1e-15]; ``result`` = hit (flagged,
 event), miss (not flagged, event), false_alarm (flagged, no event), correct_negative, where
-flagged = p >= ``threshold``. Summary AUPR = average precision (only with at least one event
+flagged = p >= ``threshold``. A forecast is scored once, and again only when a revised outcome
+(a later vintage) changes its outcome. Summary AUPR = average precision (only with at least one event
 and one non-event).
 
 References
@@ -117,8 +118,8 @@ def score_saved(store, build_id: str | None = None, threshold: float = 0.1) -> d
     """Score the stored forecasts (of ``build_id``, or all) whose outcomes are loaded in the store's
     latest vintage; append the new scores and one summary row per (build id, target, model, origin).
 
-    A forecast already scored against the same outcomes vintage is not scored again (a revision of
-    the outcomes, a later vintage, scores it anew: the table keeps both). Returns ``scored`` (rows
+    A forecast is scored again only if a later outcomes vintage revised its outcome (the table then
+    keeps both scores, each with its ``outcomes_vintage``). Returns ``scored`` (rows
     appended now), ``summary`` (appended now), ``pending`` (forecasts whose outcome is not loaded)
     and ``outcomes_vintage``."""
     from holisec.warning.inputs import SOURCES
@@ -140,10 +141,10 @@ def score_saved(store, build_id: str | None = None, threshold: float = 0.1) -> d
     ready = fc[fc["outcome"].notna()]
     done = _table(con, "forecast_scores")
     if done is not None and len(ready):
-        seen = done[done["outcomes_vintage"] == int(ov)][["build_id", "entity", "target", "origin", "model"]]
-        ready = ready.merge(seen.drop_duplicates().assign(_seen=True), how="left",
-                            on=["build_id", "entity", "target", "origin", "model"])
-        ready = ready[ready["_seen"].isna()].drop(columns="_seen")
+        key = ["build_id", "entity", "target", "origin", "model"]
+        last = done.sort_values(["outcomes_vintage", "scored_at"]).groupby(key, as_index=False).tail(1)
+        ready = ready.merge(last[key + ["outcome"]].rename(columns={"outcome": "_scored"}), how="left", on=key)
+        ready = ready[ready["_scored"].isna() | (ready["_scored"] != ready["outcome"])].drop(columns="_scored")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     s = score_rows(ready["probability"].to_numpy(), ready["outcome"].to_numpy(), threshold)
     scored = pd.DataFrame({"scored_at": now, "build_id": ready["build_id"].to_numpy(),
