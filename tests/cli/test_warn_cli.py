@@ -115,8 +115,10 @@ def test_forecast_as_of_save_and_score(shipped_store, tmp_path):
             "--store", shipped_store]
     r = CliRunner().invoke(holisec_app, [*base, "--save", "rt"])
     assert r.exit_code == 0, r.output
+    said = " ".join(r.output.split())
+    assert "pm25" in said.split("no observation published at or before origin 2009,")[0].rsplit("Index indicator", 1)[-1]
     assert "ew_outcomes: ingest #" in r.output and "ew_predictors: ingest #" in r.output  # loaded as vintages
-    assert "'pm25' has no observation published at or before origin 2009: left out" in " ".join(r.output.split())
+    assert "no observation published at or before origin 2009, so left out of that origin's index build" in " ".join(r.output.split())
     con = duckdb.connect(shipped_store, read_only=True)
     row = con.execute("SELECT vintage_id, vintage, recipe_hash, model_version, created_at, notes, count(*) "
                       "FROM forecasts WHERE build_id = 'rt' GROUP BY ALL").fetchall()

@@ -141,8 +141,8 @@ def test_indicator_without_data_at_origin_is_left_out_with_a_note(synth, tmp_pat
     feats = ix.features(1995)
     assert feats["score_stress"].notna().sum() > 300 and feats["score_noise"].notna().sum() > 300
     assert ix.note_lines(range(1994, 1999)) == [
-        "index indicator 'ind_n1' has no observation published at or before origins 1994-1996: left out of "
-        "those origin's index build"]
+        "index indicator ind_n1: no observation published at or before origins 1994-1996, so left out of "
+        "those origins' index builds"]
     # left out, not imputed from later years: the origin-1995 build equals one without the indicator
     fw2_panel = cut.sel(indicator=["ind_x", "ind_x2", "ind_n2"])
     from holisec.warning.indexscores import without_indicators

@@ -361,7 +361,7 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
 
             r = ev(target, table, preds, index=ix, B=bootstrap, seed=seed, progress=step, origins=span, spec=spec,
                    tune_hyper=tune, final=final)
-        notes = ix.note_lines(r.origins) + ([f"outcomes from {outcomes}, not from the store vintage"]
+        notes = ix.note_lines(r.origins) + r.notes + ([f"outcomes from {outcomes}, not from the store vintage"]
                                             if outcomes else [])
         if final:
             cfg = run_config(r, bootstrap=bootstrap, seed=seed, tune=tune, input_lags=INPUT_LAGS, index_lags=ix.lags,

@@ -32,7 +32,7 @@ from holisec.warning.outcomes import TARGETS, load_ewp_forecasts, load_outcomes,
 
 DEV_FIRST_ORIGIN = 1990
 DEV_LAST = 2015
-BASELINES = ["climatology", "persistence", "history", "pitf"]
+BASELINES = ["climatology", "persistence", "history", "pitf", "battle_deaths"]
 LOGIT_GRID = [0.01, 0.1, 1.0]
 GBM_GRID = [{"n_estimators": n, "num_leaves": l} for n, l in itertools.product((150, 400), (4, 8))]
 #: hyperparameters chosen by ``tune`` on development origins in the reference run with the
@@ -64,6 +64,7 @@ class EvalResult:
     verdict: dict = field(default_factory=dict)
     final: bool = False
     origins: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
 
 def split_of(year: pd.Series, horizon: int) -> pd.Series:
@@ -272,6 +273,7 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     t2 = time.perf_counter()
     step(f"rolling forecasts, {len(origins)} origins, every model and baseline")
     f = rolling(d, origins, spec, index=ix)
+    f, notes = _covered_baselines(f)
     t3 = time.perf_counter()
     step(f"scoring and {B} country-block bootstraps")
     models = [m for m in MODELS + BASELINES if m in f.columns]
@@ -284,7 +286,21 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     rt = {"index": ix is not None, "design_s": ti - t0, "index_builds_s": t1 - ti, "tuning_s": t2 - t1, "rolling_s": t3 - t2, "scoring_s": t4 - t3,
           "total_s": t4 - t0, "origins": len(origins), "horizon": h}
     return EvalResult(target, spec, f, met, boot, py, tuning, ewp, rt,
-                      verdict(met, boot, split="test" if final else "dev"), final, origins)
+                      verdict(met, boot, split="test" if final else "dev"), final, origins, notes)
+
+
+def _covered_baselines(f: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Drop a baseline that is missing on some scored rows (the battle-death series starts in
+    1989), so every model is compared on the same rows; a note says so."""
+    notes = []
+    scored = f[f.split != ""]
+    for b in ("battle_deaths",):
+        if b in f and scored[b].isna().any():
+            years = sorted(scored.loc[scored[b].isna(), "year"].unique())
+            notes.append(f"baseline {b} left out: its series does not cover origins {years[0]}-{years[-1]} "
+                         "(UCDP battle deaths start in 1989)")
+            f = f.drop(columns=[b, f"{b}_raw"], errors="ignore")
+    return f, notes
 
 
 def dev_origins(origins, horizon: int) -> list[int]:

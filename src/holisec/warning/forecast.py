@@ -26,7 +26,9 @@ from holisec.warning.outcomes import KEY, TARGETS, load_outcomes, load_predictor
 from holisec.warning.publication import input_lags, published, release_year
 
 RECENCY = {"conflict": "conf_recency", "coup_attempt": "coup_recency", "mk_onset": "mk_recency"}
-META = ["iso3", "year", "y", "at_risk", "known_year", "event_t"]
+META = ["iso3", "year", "y", "at_risk", "known_year", "event_t", "bd_log_t"]
+#: outcome column of the battle-deaths baseline (``outcomes.load_battle_deaths``)
+BD = "battle_deaths"
 MODELS = ["ensemble", "logit", "gbm"]
 
 
@@ -58,6 +60,9 @@ def design(target: str, outcomes: pd.DataFrame, predictors: pd.DataFrame | None 
     d = t.merge(f, on=KEY, how="left")
     known = published(outcomes[KEY + [tg.source]], {tg.source: lag}, locf=0)
     d["event_t"] = known.set_index(KEY)[tg.source].reindex(pd.MultiIndex.from_frame(d[KEY])).to_numpy()
+    if BD in outcomes:  # the intensity baseline's input (not a model feature)
+        bd = published(outcomes[KEY + [BD]], input_lags([BD], lags), locf=0).set_index(KEY)[BD]
+        d["bd_log_t"] = np.log1p(bd.reindex(pd.MultiIndex.from_frame(d[KEY])).to_numpy())
     d.attrs["target"] = target
     return d
 
@@ -99,6 +104,7 @@ def build_models(spec: Spec, target: str, include=None) -> dict:
     }
     if TARGETS[target].peace == 0:
         ms["persistence"] = M.Persistence(col="event_t")
+    ms["battle_deaths"] = M.BattleDeaths()
     return {k: v for k, v in ms.items() if include is None or k in include}
 
 
@@ -120,11 +126,18 @@ def fit_origin(d: pd.DataFrame, origin: int, spec: Spec, include=None,
     if len(te) == 0 or y.sum() == 0:
         return out.iloc[0:0], fitted
     for name, m in build_models(spec, d.attrs.get("target", "conflict_onset"), include).items():
-        full = isinstance(m, M.Persistence)  # reads ``event_t``, which is not a model feature
+        full = isinstance(m, (M.Persistence, M.BattleDeaths))  # read design columns that are not model features
+        if isinstance(m, M.BattleDeaths) and ("bd_log_t" not in d or te["bd_log_t"].isna().any()):
+            continue  # no battle-death series for these forecast rows (before 1989, or not loaded)
         if name in ("logit", "gbm") and "ensemble" in fitted:
             m = getattr(fitted["ensemble"], name)  # same settings, already fitted on this window
         elif isinstance(m, M.Ensemble):
             m.fit(X, y, tr["year"].to_numpy())
+        elif isinstance(m, M.BattleDeaths):
+            try:
+                m.fit(tr, y)
+            except M.NoCoverage:  # too few covered training rows at this origin: no such baseline here
+                continue
         else:
             m.fit(tr if full else X, y)
         fitted[name] = m

@@ -154,9 +154,16 @@ class OriginIndex:
         origin whose index could not be built at all (no index features there)."""
         failed = [f"no index build at origin {T} ({_FAILED[(self._key, int(T))]}): that origin has no index "
                   "features" for T in origins if (self._key, int(T)) in _FAILED]
-        return failed + [f"index indicator {code!r} has no observation published at or before origin"
-                f"{'s' if len(ts) > 1 else ''} {_spans(ts)}: left out of {'those' if len(ts) > 1 else 'that'} "
-                "origin's index build" for code, ts in self.notes(origins).items()]
+        by_span: dict[str, list[str]] = {}
+        for code, ts in self.notes(origins).items():
+            by_span.setdefault(_spans(ts), []).append(code)
+        lines = []
+        for span, codes in by_span.items():
+            many = "-" in span or "," in span
+            where = "those origins' index builds" if many else "that origin's index build"
+            lines.append(f"index indicator{'s' if len(codes) > 1 else ''} {', '.join(codes)}: no observation "
+                         f"published at or before origin{'s' if many else ''} {span}, so left out of {where}")
+        return failed + lines
 
     def notes(self, origins) -> dict[str, list[int]]:
         """Indicator -> the origins whose build leaves it out (no observation at or before them)."""
