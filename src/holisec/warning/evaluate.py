@@ -238,7 +238,8 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
              predictors: pd.DataFrame | None = None, index=True, origins=None,
              spec: Spec | None = None, tune_hyper: bool = True, B: int = 1000, seed: int = 0,
              contiguity: pd.DataFrame | None = None, progress=None,
-             lags: dict[str, int] | None = None, final: bool = False) -> EvalResult:
+             lags: dict[str, int] | None = None, final: bool = False,
+             extra: tuple[str, ...] | None = None) -> EvalResult:
     """Run the full rolling-origin evaluation of one target (see module docstring).
 
     ``outcomes``/``predictors`` default to the shipped tables; ``index``: ``OriginIndex`` whose
@@ -246,13 +247,14 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     none); ``origins`` default to 1990..last; ``progress(message)`` is called at each stage
     (``evaluation_steps(tune_hyper)`` calls in all); ``lags``: publication lags of input columns
     overriding ``publication.INPUT_LAGS``; ``final``: also forecast and score the locked test
-    origins (without it only development origins, outcome window ending by ``DEV_LAST``, are run)."""
+    origins (without it only development origins, outcome window ending by ``DEV_LAST``, are run);
+    ``extra``: candidate feature sets (``features.CANDIDATES``; default the kept ones)."""
     step = progress or (lambda msg: None)
     t0 = time.perf_counter()
     o = load_outcomes() if outcomes is None else outcomes
     p = load_predictors() if predictors is None else predictors
     ix = index_for(index)
-    d = design(target, o, p, lags=lags, contiguity=contiguity)
+    d = design(target, o, p, lags=lags, contiguity=contiguity, extra=extra)
     h = TARGETS[target].horizon
     last = int(d.loc[d.y.notna(), "year"].max())
     origins = list(range(DEV_FIRST_ORIGIN, last + 1)) if origins is None else list(origins)
