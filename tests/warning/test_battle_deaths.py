@@ -83,3 +83,21 @@ def test_partly_covered_baseline_is_left_out_with_a_note():
                      "(UCDP battle deaths start in 1989)"]
     h, none = _covered_baselines(f[f.year > 1990])
     assert "battle_deaths" in h and none == []
+
+
+def test_intensity_features_by_hand():
+    from holisec.warning.features import intensity_features
+
+    o = pd.DataFrame({"iso3": ["A"] * 3 + ["B"] * 3 + ["C"] * 3, "year": [1988, 1989, 1990] * 3,
+                      "battle_deaths": [np.nan, 99, 0, np.nan, 0, 9, np.nan, 999, 0]})
+    ring = pd.DataFrame({"iso3": ["A", "A", "B", "C"], "iso3_nb": ["B", "C", "A", "A"]})
+    f = intensity_features(o, ring).set_index(["iso3", "year"])
+    assert f.loc[("A", 1990), "bd_log_t"] == 0 and f.loc[("A", 1990), "bd_log_max10"] == pytest.approx(np.log(100))
+    assert np.isnan(f.loc[("A", 1988), "bd_log_max10"]) and np.isnan(f.loc[("A", 1988), "nb_bd_log"])
+    assert f.loc[("A", 1989), "nb_bd_log"] == pytest.approx(np.log(1000))  # B 0 + C 999
+    assert f.loc[("A", 1990), "nb_bd_log"] == pytest.approx(np.log(10))  # B 9 + C 0
+    assert f.loc[("B", 1989), "nb_bd_log"] == pytest.approx(np.log(100))
+    with pytest.raises(ValueError, match="unknown feature sets"):
+        from holisec.warning.features import build_features
+
+        build_features(o.assign(conflict=0.0), extra=("nope",), contiguity=ring)

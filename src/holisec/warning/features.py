@@ -133,7 +133,7 @@ def neighbourhood_features(outcomes: pd.DataFrame, contiguity: pd.DataFrame) -> 
 #: deaths in the contiguous states in t (UCDP BRD, from 1989; NaN before)
 CANDIDATES = {"intensity": ("bd_log_t", "bd_log_max10"), "nb_intensity": ("nb_bd_log",)}
 #: the candidate sets kept (chosen on development origins only)
-EXTRA_FEATURES: tuple[str, ...] = ()
+EXTRA_FEATURES: tuple[str, ...] = ("nb_intensity",)
 
 
 def intensity_features(outcomes: pd.DataFrame, contiguity: pd.DataFrame, sets=("intensity", "nb_intensity")) -> pd.DataFrame:
