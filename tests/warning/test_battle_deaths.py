@@ -101,3 +101,11 @@ def test_intensity_features_by_hand():
         from holisec.warning.features import build_features
 
         build_features(o.assign(conflict=0.0), extra=("nope",), contiguity=ring)
+
+
+def test_kept_feature_sets_per_target(synth):
+    out, pred, ring = synth
+    o = _with_bd(out)
+    assert "nb_bd_log" in design("conflict_onset", o, pred, lags=LAGS, contiguity=ring).columns
+    assert "nb_bd_log" not in design("conflict_onset2", o, pred, lags=LAGS, contiguity=ring).columns
+    assert "nb_bd_log" not in design("conflict_onset", o, pred, lags=LAGS, contiguity=ring, extra=()).columns

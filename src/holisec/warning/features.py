@@ -132,8 +132,11 @@ def neighbourhood_features(outcomes: pd.DataFrame, contiguity: pd.DataFrame) -> 
 #: ``intensity`` = log battle deaths in t and their 10-year maximum; ``nb_intensity`` = log battle
 #: deaths in the contiguous states in t (UCDP BRD, from 1989; NaN before)
 CANDIDATES = {"intensity": ("bd_log_t", "bd_log_max10"), "nb_intensity": ("nb_bd_log",)}
-#: the candidate sets kept (chosen on development origins only)
-EXTRA_FEATURES: tuple[str, ...] = ("nb_intensity",)
+#: the candidate sets kept per target (chosen on development origins only, docs/early-warning.md
+#: "More skill": kept where dev AUPR rose and Brier did not worsen; conflict_onset2 and coup lost
+#: AUPR with them, conflict_onset_2y was not tried)
+EXTRA_FEATURES: dict[str, tuple[str, ...]] = {"conflict_onset": ("nb_intensity",),
+                                               "mass_killing": ("nb_intensity",)}
 
 
 def intensity_features(outcomes: pd.DataFrame, contiguity: pd.DataFrame, sets=("intensity", "nb_intensity")) -> pd.DataFrame:
@@ -204,8 +207,8 @@ def build_features(outcomes: pd.DataFrame, predictors: pd.DataFrame | None = Non
                    contiguity: pd.DataFrame | None = None, extra: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Feature table ``iso3, year, <features>`` for every country-year of ``outcomes``.
 
-    ``extra``: candidate feature sets (``CANDIDATES``) to add; default ``EXTRA_FEATURES`` (those
-    kept on development origins); sets whose input column is absent are not added.
+    ``extra``: candidate feature sets (``CANDIDATES``) to add (default none; ``forecast.design``
+    passes the target's ``EXTRA_FEATURES``); sets whose input column is absent are not added.
 
     ``predictors``: long-by-column table keyed ``iso3, year`` (e.g. ``load_predictors()``);
     ``scores``: composite-index scores (dims entity, period, code), higher = more risk;
@@ -213,7 +216,7 @@ def build_features(outcomes: pd.DataFrame, predictors: pd.DataFrame | None = Non
     ``score_<code>``), overriding ``publication.INPUT_LAGS``; every predictor and score column
     needs one. Each row t holds what was published by the end of t (``publication.published``).
     """
-    sets = EXTRA_FEATURES if extra is None else tuple(extra)
+    sets = tuple(extra or ())
     unknown = sorted(set(sets) - set(CANDIDATES))
     if unknown:
         raise ValueError(f"unknown feature sets {unknown}; choose from {sorted(CANDIDATES)}")

@@ -45,7 +45,9 @@ class Spec:
 def design(target: str, outcomes: pd.DataFrame, predictors: pd.DataFrame | None = None,
            scores: xr.DataArray | None = None, lags: dict[str, int] | None = None,
            contiguity: pd.DataFrame | None = None, extra: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Target rows joined to features (``extra``: candidate feature sets, ``features.build_features``); ``event_t`` = the target's event in year t as published by
+    """Target rows joined to features (``extra``: candidate feature sets, ``features.build_features``;
+    default the target's ``features.EXTRA_FEATURES``);
+    ``event_t`` = the target's event in year t as published by
     the end of t; ``known_year`` = the year by whose end the outcome is published (t + horizon +
     the outcome source's publication lag), so training rows at origin T need known_year <= T.
 
@@ -56,7 +58,10 @@ def design(target: str, outcomes: pd.DataFrame, predictors: pd.DataFrame | None 
     lag = input_lags([tg.source], lags)[tg.source]
     t = make_target(outcomes, tg)
     t["known_year"] = release_year(t["known_year"], lag)
-    f = build_features(outcomes, predictors, scores, lags, contiguity, extra)
+    from holisec.warning.features import EXTRA_FEATURES
+
+    f = build_features(outcomes, predictors, scores, lags, contiguity,
+                       EXTRA_FEATURES.get(target, ()) if extra is None else extra)
     d = t.merge(f, on=KEY, how="left")
     known = published(outcomes[KEY + [tg.source]], {tg.source: lag}, locf=0)
     d["event_t"] = known.set_index(KEY)[tg.source].reindex(pd.MultiIndex.from_frame(d[KEY])).to_numpy()
