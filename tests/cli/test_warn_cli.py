@@ -138,3 +138,22 @@ def test_forecast_as_of_save_and_score(shipped_store, tmp_path):
     assert len(got["scored"]) == row[0][6] and not got["pending"]
     sm = got["summary"][0]
     assert sm["n"] == row[0][6] and sm["events"] >= 1 and 0 < sm["brier"] < 0.1
+
+
+def test_evaluate_as_of_unknown_and_load_revision(shipped_store, tmp_path):
+    bad = CliRunner().invoke(holisec_app, ["warn", "evaluate", "--store", shipped_store, "--as-of", "9999",
+                                           "--no-tune", "--origins", "2011-2012"])
+    assert bad.exit_code == 2 and "no ingest #9999" in bad.output and "vintages" in bad.output
+    from holisec.warning.outcomes import load_outcomes
+
+    rev = load_outcomes()
+    rev.loc[(rev.iso3 == "NOR") & (rev.year == 2000), "conflict"] = 1.0  # one revised value
+    f = tmp_path / "rev.csv"
+    rev.to_csv(f, index=False)
+    r = CliRunner().invoke(holisec_app, ["warn", "load", str(f), "--kind", "outcomes", "--store", shipped_store])
+    assert r.exit_code == 0, r.output
+    assert "ew_outcomes: ingest #" in r.output and ": 1 values added" in r.output
+    again = CliRunner().invoke(holisec_app, ["warn", "load", str(f), "--kind", "outcomes", "--store", shipped_store])
+    assert again.exit_code == 0 and "unchanged" in again.output
+    wrong = CliRunner().invoke(holisec_app, ["warn", "load", str(f), "--kind", "x", "--store", shipped_store])
+    assert wrong.exit_code == 2 and "--kind must be one of" in wrong.output
