@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-METRIC_COLS = ["split", "model", "n", "events", "base_rate", "brier", "bss", "log_loss", "aupr", "auroc",
+METRIC_COLS = ["split", "stratum", "model", "n", "events", "base_rate", "brier", "bss", "log_loss", "aupr", "auroc",
                "recall_fpr05", "recall_fpr10", "top10_recall", "top20_recall", "cal_slope", "cal_intercept"]
 DIFF_METRICS = ["brier", "log_loss", "aupr", "auroc"]
 EWP_COLS = ["split", "model", "n", "events", "brier", "log_loss", "aupr", "auroc", "top10_recall", "top20_recall", "cal_slope"]
@@ -55,7 +55,7 @@ def section(r: dict) -> str:
            f"{rt['index_builds_s']:.1f} s, tuning {rt['tuning_s']:.0f} s, rolling {rt['rolling_s']:.0f} s, scoring "
            f"{rt['scoring_s']:.0f} s; {rt['origins']} origins)", ""]
     m = pd.DataFrame(r["metrics"])
-    out += [table(m[[c for c in METRIC_COLS if c in m.columns]].sort_values(["split", "model"])), ""]
+    out += [table(m[[c for c in METRIC_COLS if c in m.columns]].sort_values([c for c in ("split", "stratum", "model") if c in m.columns])), ""]
     out += ["Test, paired differences model - baseline [95% country-block bootstrap]:", "",
             table(diffs(pd.DataFrame(r["bootstrap"]))), ""]
     if r.get("tuning"):

@@ -102,3 +102,58 @@ def test_verdict_is_a_table_with_plain_numbers():
     assert t["value"].tolist() == ["1.31x", "0.95x", "0.91", ""] and t["met"].tolist() == ["yes", "no", "yes", "no"]
     assert t.loc[0, "target"] == ">= 1.25x, CI of the difference > 0: [+0.0100, +0.0900]"
     assert "np." not in t.to_string()
+
+
+def test_forecast_as_of_save_and_score(shipped_store, tmp_path):
+    """--as-of reads one store vintage; --save stamps vintage, recipe hash, model version and never
+    overwrites; pm25 (first observed 2010) is left out of the origin-2009 build with a note; warn
+    score scores the saved set against the loaded outcomes."""
+    import duckdb
+
+    out = tmp_path / "f.csv"
+    base = ["warn", "forecast", "--target", "conflict_onset", "--origin", "2009", "--out", str(out),
+            "--store", shipped_store]
+    r = CliRunner().invoke(holisec_app, [*base, "--save", "rt"])
+    assert r.exit_code == 0, r.output
+    said = " ".join(r.output.split())
+    assert "pm25" in said.split("no observation published at or before origin 2009,")[0].rsplit("Index indicator", 1)[-1]
+    assert "ew_outcomes: ingest #" in r.output and "ew_predictors: ingest #" in r.output  # loaded as vintages
+    assert "no observation published at or before origin 2009, so left out of that origin's index build" in " ".join(r.output.split())
+    con = duckdb.connect(shipped_store, read_only=True)
+    row = con.execute("SELECT vintage_id, vintage, recipe_hash, model_version, created_at, notes, count(*) "
+                      "FROM forecasts WHERE build_id = 'rt' GROUP BY ALL").fetchall()
+    last = con.execute("SELECT max(ingest_id) FROM ingests").fetchone()[0]
+    con.close()
+    assert len(row) == 1 and row[0][0] == last and row[0][1].startswith(f"ingest {last} @")
+    assert row[0][2] and row[0][3].startswith("m-") and row[0][4] is not None and "pm25" in row[0][5]
+    again = CliRunner().invoke(holisec_app, [*base, "--save", "rt"])
+    assert again.exit_code == 2 and "already stored" in again.output and "never overwritten" in again.output
+    bad = CliRunner().invoke(holisec_app, [*base, "--as-of", "9999"])
+    assert bad.exit_code == 2 and "no ingest #9999" in bad.output and "vintages" in bad.output
+    early = CliRunner().invoke(holisec_app, [*base, "--as-of", "1"])
+    assert early.exit_code == 2 and "no early-warning outcomes" in early.output
+    s = CliRunner().invoke(holisec_app, ["warn", "score", "--store", shipped_store, "--save-id", "rt", "--json"])
+    assert s.exit_code == 0, s.output
+    got = json.loads(s.output)
+    assert len(got["scored"]) == row[0][6] and not got["pending"]
+    sm = got["summary"][0]
+    assert sm["n"] == row[0][6] and sm["events"] >= 1 and 0 < sm["brier"] < 0.1
+
+
+def test_evaluate_as_of_unknown_and_load_revision(shipped_store, tmp_path):
+    bad = CliRunner().invoke(holisec_app, ["warn", "evaluate", "--store", shipped_store, "--as-of", "9999",
+                                           "--no-tune", "--origins", "2011-2012"])
+    assert bad.exit_code == 2 and "no ingest #9999" in bad.output and "vintages" in bad.output
+    from holisec.warning.outcomes import load_outcomes
+
+    rev = load_outcomes()
+    rev.loc[(rev.iso3 == "NOR") & (rev.year == 2000), "conflict"] = 1.0  # one revised value
+    f = tmp_path / "rev.csv"
+    rev.to_csv(f, index=False)
+    r = CliRunner().invoke(holisec_app, ["warn", "load", str(f), "--kind", "outcomes", "--store", shipped_store])
+    assert r.exit_code == 0, r.output
+    assert "ew_outcomes: ingest #" in r.output and ": 1 values added" in r.output
+    again = CliRunner().invoke(holisec_app, ["warn", "load", str(f), "--kind", "outcomes", "--store", shipped_store])
+    assert again.exit_code == 0 and "unchanged" in again.output
+    wrong = CliRunner().invoke(holisec_app, ["warn", "load", str(f), "--kind", "x", "--store", shipped_store])
+    assert wrong.exit_code == 2 and "--kind must be one of" in wrong.output

@@ -224,19 +224,35 @@ def _show_warnings(w: dict, name: str) -> None:
         console.print("[dim]No forecasts saved for it (holisec warn forecast ... --save ID).[/]", highlight=False)
 
 
-def _check_origin(origin: int, outcomes: Optional[Path]) -> None:
+def _check_origin(origin: int, outcomes: pd.DataFrame, predictors: pd.DataFrame) -> None:
     """An origin inside the data: the predictors must reach it, and there must be history before it."""
     from holisec.warning.forecast import Spec
-    from holisec.warning.outcomes import load_outcomes, load_predictors
 
-    years = load_predictors()["year"]
-    out_years = load_outcomes(outcomes)["year"] if outcomes else load_outcomes()["year"]
+    years, out_years = predictors["year"], outcomes["year"]
     last = int(min(years.max(), out_years.max()))
     first = max(int(years.min()), Spec().start) + 1
     if origin > last:
         fail(f"--origin {origin} is beyond the data: predictors and outcomes end in {last}; choose --origin <= {last}")
     if origin < first:
         fail(f"--origin {origin} is before the training data start ({first - 1}); choose --origin >= {first}")
+
+
+AsOfOpt = typer.Option(None, "--as-of", help="Store vintage: ingest id or UTC timestamp (`holisec data vintages`); "
+                       "index data, outcomes and predictors are all read as of it (default: the latest).")
+
+
+def _vintage(st, as_of, index: bool = True):
+    """The inputs of one store vintage; without --as-of the shipped early-warning tables are
+    loaded first if the store lacks them (each a new vintage, append-only)."""
+    from holisec.index import write_through
+    from holisec.warning.inputs import ensure_inputs, missing_shipped
+    from holisec.warning.realtime import vintage_inputs
+
+    if as_of is None and missing_shipped(st):
+        reps = write_through(st, ensure_inputs, _notify, what="early-warning tables")
+        for r in reps or []:
+            _notify(f"loaded into the store: {r}")
+    return vintage_inputs(st, as_of, index=index)
 
 
 @app.command()
@@ -246,12 +262,17 @@ def forecast(target: str = typer.Option(..., help=TARGET_HELP),
              outcomes: Optional[Path] = typer.Option(None, help="Replacement outcome table (parquet/CSV)."),
              model: str = typer.Option("ensemble", help=" | ".join(FORECAST_MODELS)),
              store: Optional[str] = StoreOpt,
-             save: Optional[str] = typer.Option(None, help="Also append to the store's forecasts table with this build id.")):
+             as_of: Optional[str] = AsOfOpt,
+             save: Optional[str] = typer.Option(None, help="Also append to the store's forecasts table with this id "
+                                                "(with vintage, recipe hash, model version, creation time; an id "
+                                                "already stored is an error: nothing is overwritten).")):
     """Forecast every at-risk country-year at ORIGIN with top contributions and per-domain sums;
-    index features come from the index rebuilt on the data known at ORIGIN."""
-    from holisec.warning.forecast import forecast as fc
-    from holisec.warning.indexscores import OriginIndex
+    index features come from the index rebuilt on the data known at ORIGIN, and index data,
+    outcomes and predictors all from the same store vintage (--as-of)."""
+    from holisec.pipeline import default_recipe
+    from holisec.warning.forecast import default_spec, forecast as fc
     from holisec.warning.outcomes import load_outcomes
+    from holisec.warning.realtime import model_version
     from holisec.warning.register import save_forecasts
 
     _check_target(target)
@@ -261,15 +282,25 @@ def forecast(target: str = typer.Option(..., help=TARGET_HELP),
     if outcomes is not None:
         check_in(outcomes, "--outcomes", TABLE_FILES)
     with user_errors():
-        _check_origin(origin, outcomes)
         with cli_store(store, read_only=not save) as st:
-            df = fc(target, origin, load_outcomes(outcomes) if outcomes else None, model=model,
-                    index=OriginIndex.from_store(st))
+            vi = _vintage(st, as_of)
+            table = load_outcomes(outcomes) if outcomes else vi.outcomes
+            _check_origin(origin, table, vi.predictors)
+            notes = vi.index.note_lines([origin])
+            if outcomes:
+                notes.append(f"outcomes from {outcomes}, not from the store vintage")
+            df = fc(target, origin, table, vi.predictors, model=model, index=vi.index)
             if save:
-                save_forecasts(st, df, save)
+                meta = {"vintage_id": vi.ingest_id, "vintage": vi.label, "recipe_hash": default_recipe().hash,
+                        "model_version": model_version(default_spec(target), target, model),
+                        "notes": "; ".join(notes)}
+                save_forecasts(st, df, save, meta)
         df.to_parquet(out, index=False) if out.suffix.lower() == ".parquet" else df.to_csv(out, index=False)
     console.print(f"{len(df)} forecasts ({target}, model {model}, origin {origin}: probability of onset in "
-                  f"{df['target_years'].iloc[0] if len(df) else origin + 1}) -> {out}", highlight=False)
+                  f"{df['target_years'].iloc[0] if len(df) else origin + 1}; data as of {vi.label}) -> {out}"
+                  + (f"; saved as {save!r}" if save else ""), highlight=False)
+    if notes:
+        print_notes([n[:1].upper() + n[1:] + "." for n in notes])
     cols = [c for c in ("entity", "target_years", "probability", "top_contributions") if c in df]
     show_table(df.head(10)[cols], "Highest 10", floatfmt="{:.3f}", max_rows=10)
 
@@ -289,7 +320,8 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
                                         "(target years after 2015). Every --final run is appended to the store's "
                                         "scoring_log (code version, data vintage, configuration hash, metrics, UTC "
                                         "time) and the number of scorings is printed."),
-             store: Optional[str] = StoreOpt):
+             store: Optional[str] = StoreOpt,
+             as_of: Optional[str] = AsOfOpt):
     """Rolling-origin evaluation on DEVELOPMENT origins (outcome window ending by 2015): every metric
     of every model and baseline. The locked test years are scored only with --final, and logged."""
     from rich.console import Console
@@ -299,8 +331,7 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
         DEV_LAST, dev_origins, evaluate as ev, evaluation_steps, final_metrics, run_config,
     )
     from holisec.warning.forecast import default_spec
-    from holisec.warning.indexscores import OriginIndex
-    from holisec.warning.outcomes import TARGETS, load_outcomes, load_predictors
+    from holisec.warning.outcomes import TARGETS, load_outcomes
     from holisec.warning.publication import INPUT_LAGS
     from holisec.warning.scoring_log import log_score
 
@@ -317,9 +348,9 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
                               "locked and not scored without --final", highlight=False)
     n_scored = None
     with user_errors(), cli_store(store, read_only=not final) as st:
-        table = load_outcomes(outcomes) if outcomes else load_outcomes()
-        preds = load_predictors()
-        ix = OriginIndex.from_store(st)
+        vi = _vintage(st, as_of)
+        table = load_outcomes(outcomes) if outcomes else vi.outcomes
+        preds, ix = vi.predictors, vi.index
         spec = None if tune else dataclasses.replace(default_spec(target), seed=seed)
         with Progress(console=Console(stderr=True), transient=True) as bar:  # stdout stays clean for --json
             task = bar.add_task(f"evaluating {target}", total=evaluation_steps(tune))
@@ -330,16 +361,22 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
 
             r = ev(target, table, preds, index=ix, B=bootstrap, seed=seed, progress=step, origins=span, spec=spec,
                    tune_hyper=tune, final=final)
+        notes = ix.note_lines(r.origins) + r.notes + ([f"outcomes from {outcomes}, not from the store vintage"]
+                                            if outcomes else [])
         if final:
             cfg = run_config(r, bootstrap=bootstrap, seed=seed, tune=tune, input_lags=INPUT_LAGS, index_lags=ix.lags,
-                             outcomes=_frame_hash(table), predictors=_frame_hash(preds))
-            n_scored = log_score(st, target, cfg, final_metrics(r))
+                             outcomes=_frame_hash(table), predictors=_frame_hash(preds), vintage=vi.ingest_id,
+                             notes=notes)
+            n_scored = log_score(st, target, cfg, final_metrics(r), vintage=vi.label)
         if out_dir:
             write_outputs(r, out_dir)
     split = "test" if final else "dev"
     if as_json:
-        print_json(to_json(r) | {"times_test_scored": n_scored})
+        print_json(to_json(r) | {"times_test_scored": n_scored, "vintage": vi.label, "notes": notes})
         return
+    console.print(f"Data as of {vi.label}.", highlight=False)
+    if notes:
+        print_notes([n[:1].upper() + n[1:] + "." for n in notes])
     console.print(f"{'FINAL run: development and locked test' if final else 'DEVELOPMENT'} origins "
                   f"{min(r.origins)}-{max(r.origins)} (dev = outcome window ending by {DEV_LAST}); ranking metrics "
                   "of the rule baselines use their raw scores, Brier/log loss their calibrated probabilities",
@@ -362,6 +399,60 @@ def evaluate(target: str = typer.Option("conflict_onset", help=TARGET_HELP),
     rt = r.runtime or {}
     console.print(f"runtime: {float(rt.get('total_s', float('nan'))):.0f} s over {rt.get('origins', '?')} origins",
                   highlight=False)
+
+
+@app.command()
+def score(save_id: Optional[str] = typer.Option(None, "--save-id", help="Score only the forecasts saved with this id."),
+          threshold: float = typer.Option(0.1, min=0.0, max=1.0, help="Flag threshold of hit/miss: a forecast "
+                                          "flags an onset when its probability >= THRESHOLD."),
+          as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+          store: Optional[str] = StoreOpt):
+    """Score the stored forecasts whose target years now have outcomes loaded (the store's latest
+    vintage): Brier, log loss and hit/miss per forecast, AUPR per saved set, appended to the
+    store's forecast_scores / forecast_score_summary tables (a true out-of-sample record);
+    forecasts whose outcomes are not loaded yet are listed as pending."""
+    from holisec.warning.realtime import score_saved
+
+    with user_errors(), cli_store(store, read_only=False) as st:
+        _vintage(st, None, index=False)
+        got = score_saved(st, save_id, threshold)
+    sc, sm, pend = got["scored"], got["summary"], got["pending"]
+    if as_json:
+        print_json({"outcomes_vintage": got["outcomes_vintage"], "scored": frame_records(sc),
+                    "summary": frame_records(sm), "pending": frame_records(pend)})
+        return
+    console.print(f"{len(sc)} forecasts scored now against the outcomes of ingest #{got['outcomes_vintage']} "
+                  f"(appended to forecast_scores); {len(pend)} pending (outcome not loaded yet).", highlight=False)
+    if len(sm):
+        show_table(sm[["build_id", "target", "model", "origin", "n", "events", "brier", "log_loss", "aupr", "hits",
+                       "misses", "false_alarms", "pending"]],
+                   "Scores per saved set (Brier and log loss: lower = better; AUPR: higher = better, NaN without "
+                   "both an event and a non-event)", floatfmt="{:.4f}", max_rows=50)
+    if len(pend):
+        p = pend.groupby(["build_id", "target", "origin", "target_years"], as_index=False).size()
+        show_table(p.rename(columns={"size": "forecasts"}), "Pending (outcomes of the target years not loaded)",
+                   max_rows=50)
+    print_notes([f"Hit = probability >= {threshold:g} and an onset occurred; miss = below it and an onset occurred; "
+                 "false alarm = at or above it and no onset. A forecast is scored once, and again only if a later "
+                 "outcomes vintage revises its outcome."])
+
+
+@app.command()
+def load(table: Path = typer.Argument(..., help="Outcome or predictor table (parquet/CSV, iso3, year, columns)."),
+         kind: str = typer.Option(..., help="outcomes | predictors"),
+         note: str = typer.Option("", help="Free-text note stored with the ingest (e.g. the release)."),
+         store: Optional[str] = StoreOpt):
+    """Load a (revised) early-warning outcome or predictor table into the store as a new vintage
+    (append-only: only new or changed values are added; an empty cell withdraws a stored value)."""
+    from holisec.warning.inputs import SOURCES, load_inputs, read_table
+
+    if kind not in SOURCES:
+        fail(f"--kind must be one of {', '.join(SOURCES)}, not {kind!r}")
+    check_in(table, "TABLE", TABLE_FILES)
+    with user_errors(), cli_store(store, read_only=False) as st:
+        _vintage(st, None, index=False)
+        rep = load_inputs(st, kind, read_table(table), file=str(table), note=note)
+    console.print(str(rep), highlight=False)
 
 
 def _origins(text: str | None) -> list[int] | None:

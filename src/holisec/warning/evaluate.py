@@ -32,7 +32,7 @@ from holisec.warning.outcomes import TARGETS, load_ewp_forecasts, load_outcomes,
 
 DEV_FIRST_ORIGIN = 1990
 DEV_LAST = 2015
-BASELINES = ["climatology", "persistence", "history", "pitf"]
+BASELINES = ["climatology", "persistence", "history", "pitf", "battle_deaths"]
 LOGIT_GRID = [0.01, 0.1, 1.0]
 GBM_GRID = [{"n_estimators": n, "num_leaves": l} for n, l in itertools.product((150, 400), (4, 8))]
 #: hyperparameters chosen by ``tune`` on development origins in the reference run with the
@@ -64,6 +64,7 @@ class EvalResult:
     verdict: dict = field(default_factory=dict)
     final: bool = False
     origins: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
 
 def split_of(year: pd.Series, horizon: int) -> pd.Series:
@@ -237,7 +238,8 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
              predictors: pd.DataFrame | None = None, index=True, origins=None,
              spec: Spec | None = None, tune_hyper: bool = True, B: int = 1000, seed: int = 0,
              contiguity: pd.DataFrame | None = None, progress=None,
-             lags: dict[str, int] | None = None, final: bool = False) -> EvalResult:
+             lags: dict[str, int] | None = None, final: bool = False,
+             extra: tuple[str, ...] | None = None) -> EvalResult:
     """Run the full rolling-origin evaluation of one target (see module docstring).
 
     ``outcomes``/``predictors`` default to the shipped tables; ``index``: ``OriginIndex`` whose
@@ -245,13 +247,14 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     none); ``origins`` default to 1990..last; ``progress(message)`` is called at each stage
     (``evaluation_steps(tune_hyper)`` calls in all); ``lags``: publication lags of input columns
     overriding ``publication.INPUT_LAGS``; ``final``: also forecast and score the locked test
-    origins (without it only development origins, outcome window ending by ``DEV_LAST``, are run)."""
+    origins (without it only development origins, outcome window ending by ``DEV_LAST``, are run);
+    ``extra``: candidate feature sets (``features.CANDIDATES``; default the kept ones)."""
     step = progress or (lambda msg: None)
     t0 = time.perf_counter()
     o = load_outcomes() if outcomes is None else outcomes
     p = load_predictors() if predictors is None else predictors
     ix = index_for(index)
-    d = design(target, o, p, lags=lags, contiguity=contiguity)
+    d = design(target, o, p, lags=lags, contiguity=contiguity, extra=extra)
     h = TARGETS[target].horizon
     last = int(d.loc[d.y.notna(), "year"].max())
     origins = list(range(DEV_FIRST_ORIGIN, last + 1)) if origins is None else list(origins)
@@ -272,6 +275,7 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     t2 = time.perf_counter()
     step(f"rolling forecasts, {len(origins)} origins, every model and baseline")
     f = rolling(d, origins, spec, index=ix)
+    f, notes = _covered_baselines(f)
     t3 = time.perf_counter()
     step(f"scoring and {B} country-block bootstraps")
     models = [m for m in MODELS + BASELINES if m in f.columns]
@@ -284,7 +288,21 @@ def evaluate(target: str = "conflict_onset", outcomes: pd.DataFrame | None = Non
     rt = {"index": ix is not None, "design_s": ti - t0, "index_builds_s": t1 - ti, "tuning_s": t2 - t1, "rolling_s": t3 - t2, "scoring_s": t4 - t3,
           "total_s": t4 - t0, "origins": len(origins), "horizon": h}
     return EvalResult(target, spec, f, met, boot, py, tuning, ewp, rt,
-                      verdict(met, boot, split="test" if final else "dev"), final, origins)
+                      verdict(met, boot, split="test" if final else "dev"), final, origins, notes)
+
+
+def _covered_baselines(f: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Drop a baseline that is missing on some scored rows (the battle-death series starts in
+    1989), so every model is compared on the same rows; a note says so."""
+    notes = []
+    scored = f[f.split != ""]
+    for b in ("battle_deaths",):
+        if b in f and scored[b].isna().any():
+            years = sorted(scored.loc[scored[b].isna(), "year"].unique())
+            notes.append(f"baseline {b} left out: its series does not cover origins {years[0]}-{years[-1]} "
+                         "(UCDP battle deaths start in 1989)")
+            f = f.drop(columns=[b, f"{b}_raw"], errors="ignore")
+    return f, notes
 
 
 def dev_origins(origins, horizon: int) -> list[int]:

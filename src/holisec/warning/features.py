@@ -48,7 +48,7 @@ STRUCTURAL_GROUP = "structural"
 GROUPS = {
     HISTORY: ["conf_recency", "conf_log_peace", "conf_never", "conf_years10", "conf_major10",
               "nb_conflict", "nb_conflict_share", "pitf_bad_neighbourhood", "coup_recency",
-              "coup_count5", "mk_ongoing", "mk_recency"],
+              "coup_count5", "mk_ongoing", "mk_recency", "bd_log_t", "bd_log_max10", "nb_bd_log"],
     STRUCTURAL_GROUP: VDEM + PITF_FEATURES + ["log_pop", "log_gdp_pc", "gdp_pc_growth",
                                               "log_state_age", "infmort_rel", "epr_groups",
                                               "epr_elf", "epr_excluded_group_pop", "discrimpop"],
@@ -128,6 +128,39 @@ def neighbourhood_features(outcomes: pd.DataFrame, contiguity: pd.DataFrame) -> 
     return out
 
 
+#: candidate feature sets tried on development origins (docs/early-warning.md, "More skill"):
+#: ``intensity`` = log battle deaths in t and their 10-year maximum; ``nb_intensity`` = log battle
+#: deaths in the contiguous states in t (UCDP BRD, from 1989; NaN before)
+CANDIDATES = {"intensity": ("bd_log_t", "bd_log_max10"), "nb_intensity": ("nb_bd_log",)}
+#: the candidate sets kept per target (chosen on development origins only, docs/early-warning.md
+#: "More skill": kept where dev AUPR rose and Brier did not worsen; conflict_onset2 and coup lost
+#: AUPR with them, conflict_onset_2y was not tried)
+EXTRA_FEATURES: dict[str, tuple[str, ...]] = {"conflict_onset": ("nb_intensity",),
+                                               "mass_killing": ("nb_intensity",)}
+
+
+def intensity_features(outcomes: pd.DataFrame, contiguity: pd.DataFrame, sets=("intensity", "nb_intensity")) -> pd.DataFrame:
+    """Conflict-intensity features of year t from ``battle_deaths`` (as published by the end of t):
+    ``bd_log_t`` = log(1 + deaths in t), ``bd_log_max10`` = max of that over t-9..t (NaN if no
+    covered year), ``nb_bd_log`` = log(1 + deaths in the contiguous states in t) (NaN where t is
+    not covered). Ward & Beger (2017); Hegre et al. (2019) use log fatalities the same way."""
+    g = outcomes.sort_values(KEY, ignore_index=True)
+    out = g[KEY].copy()
+    lg = np.log1p(g["battle_deaths"])
+    if "intensity" in sets:
+        out["bd_log_t"] = lg
+        out["bd_log_max10"] = (lg.groupby(g["iso3"]).rolling(10, min_periods=1).max()
+                               .reset_index(level=0, drop=True).sort_index())
+    if "nb_intensity" in sets:
+        c = g[KEY + ["battle_deaths"]].rename(columns={"iso3": "iso3_nb"})
+        m = contiguity[["iso3", "iso3_nb"]].merge(c, on="iso3_nb")
+        nb = m.groupby(KEY)["battle_deaths"].sum(min_count=1).rename("nb_sum").reset_index()
+        out = out.merge(nb, on=KEY, how="left")
+        covered = g["battle_deaths"].notna().to_numpy()
+        out["nb_bd_log"] = np.where(covered, np.log1p(out.pop("nb_sum").fillna(0.0)), np.nan)
+    return out
+
+
 def structural_features(predictors: pd.DataFrame) -> pd.DataFrame:
     """Transformations of the predictor table (same year; lags are applied afterwards)."""
     p = predictors.drop(columns=[c for c in ("gwcode",) if c in predictors]).copy()
@@ -171,8 +204,11 @@ def scores_frame(scores: xr.DataArray) -> pd.DataFrame:
 
 def build_features(outcomes: pd.DataFrame, predictors: pd.DataFrame | None = None,
                    scores: xr.DataArray | None = None, lags: dict[str, int] | None = None,
-                   contiguity: pd.DataFrame | None = None) -> pd.DataFrame:
+                   contiguity: pd.DataFrame | None = None, extra: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Feature table ``iso3, year, <features>`` for every country-year of ``outcomes``.
+
+    ``extra``: candidate feature sets (``CANDIDATES``) to add (default none; ``forecast.design``
+    passes the target's ``EXTRA_FEATURES``); sets whose input column is absent are not added.
 
     ``predictors``: long-by-column table keyed ``iso3, year`` (e.g. ``load_predictors()``);
     ``scores``: composite-index scores (dims entity, period, code), higher = more risk;
@@ -180,6 +216,10 @@ def build_features(outcomes: pd.DataFrame, predictors: pd.DataFrame | None = Non
     ``score_<code>``), overriding ``publication.INPUT_LAGS``; every predictor and score column
     needs one. Each row t holds what was published by the end of t (``publication.published``).
     """
+    sets = tuple(extra or ())
+    unknown = sorted(set(sets) - set(CANDIDATES))
+    if unknown:
+        raise ValueError(f"unknown feature sets {unknown}; choose from {sorted(CANDIDATES)}")
     extra = dict(lags or {})
     grid = _grid(outcomes)
     ocols = [c for c in outcomes.columns if c not in KEY + ["gwcode"]]
@@ -187,6 +227,8 @@ def build_features(outcomes: pd.DataFrame, predictors: pd.DataFrame | None = Non
     feats = grid.merge(history_features(known), on=KEY, how="left")
     cont = load_contiguity() if contiguity is None else contiguity
     feats = feats.merge(neighbourhood_features(known, cont), on=KEY, how="left")
+    if sets and "battle_deaths" in known:
+        feats = feats.merge(intensity_features(known, cont, sets), on=KEY, how="left")
     side = []
     if predictors is not None:
         side.append(structural_features(predictors))

@@ -26,7 +26,9 @@ from holisec.warning.outcomes import KEY, TARGETS, load_outcomes, load_predictor
 from holisec.warning.publication import input_lags, published, release_year
 
 RECENCY = {"conflict": "conf_recency", "coup_attempt": "coup_recency", "mk_onset": "mk_recency"}
-META = ["iso3", "year", "y", "at_risk", "known_year", "event_t"]
+META = ["iso3", "year", "y", "at_risk", "known_year", "event_t", "bd_log_t"]
+#: outcome column of the battle-deaths baseline (``outcomes.load_battle_deaths``)
+BD = "battle_deaths"
 MODELS = ["ensemble", "logit", "gbm"]
 
 
@@ -42,8 +44,10 @@ class Spec:
 
 def design(target: str, outcomes: pd.DataFrame, predictors: pd.DataFrame | None = None,
            scores: xr.DataArray | None = None, lags: dict[str, int] | None = None,
-           contiguity: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Target rows joined to features; ``event_t`` = the target's event in year t as published by
+           contiguity: pd.DataFrame | None = None, extra: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Target rows joined to features (``extra``: candidate feature sets, ``features.build_features``;
+    default the target's ``features.EXTRA_FEATURES``);
+    ``event_t`` = the target's event in year t as published by
     the end of t; ``known_year`` = the year by whose end the outcome is published (t + horizon +
     the outcome source's publication lag), so training rows at origin T need known_year <= T.
 
@@ -54,10 +58,16 @@ def design(target: str, outcomes: pd.DataFrame, predictors: pd.DataFrame | None 
     lag = input_lags([tg.source], lags)[tg.source]
     t = make_target(outcomes, tg)
     t["known_year"] = release_year(t["known_year"], lag)
-    f = build_features(outcomes, predictors, scores, lags, contiguity)
+    from holisec.warning.features import EXTRA_FEATURES
+
+    f = build_features(outcomes, predictors, scores, lags, contiguity,
+                       EXTRA_FEATURES.get(target, ()) if extra is None else extra)
     d = t.merge(f, on=KEY, how="left")
     known = published(outcomes[KEY + [tg.source]], {tg.source: lag}, locf=0)
     d["event_t"] = known.set_index(KEY)[tg.source].reindex(pd.MultiIndex.from_frame(d[KEY])).to_numpy()
+    if BD in outcomes:  # the intensity baseline's input (not a model feature)
+        bd = published(outcomes[KEY + [BD]], input_lags([BD], lags), locf=0).set_index(KEY)[BD]
+        d["bd_log_t"] = np.log1p(bd.reindex(pd.MultiIndex.from_frame(d[KEY])).to_numpy())
     d.attrs["target"] = target
     return d
 
@@ -99,6 +109,7 @@ def build_models(spec: Spec, target: str, include=None) -> dict:
     }
     if TARGETS[target].peace == 0:
         ms["persistence"] = M.Persistence(col="event_t")
+    ms["battle_deaths"] = M.BattleDeaths()
     return {k: v for k, v in ms.items() if include is None or k in include}
 
 
@@ -120,11 +131,18 @@ def fit_origin(d: pd.DataFrame, origin: int, spec: Spec, include=None,
     if len(te) == 0 or y.sum() == 0:
         return out.iloc[0:0], fitted
     for name, m in build_models(spec, d.attrs.get("target", "conflict_onset"), include).items():
-        full = isinstance(m, M.Persistence)  # reads ``event_t``, which is not a model feature
+        full = isinstance(m, (M.Persistence, M.BattleDeaths))  # read design columns that are not model features
+        if isinstance(m, M.BattleDeaths) and ("bd_log_t" not in d or te["bd_log_t"].isna().any()):
+            continue  # no battle-death series for these forecast rows (before 1989, or not loaded)
         if name in ("logit", "gbm") and "ensemble" in fitted:
             m = getattr(fitted["ensemble"], name)  # same settings, already fitted on this window
         elif isinstance(m, M.Ensemble):
             m.fit(X, y, tr["year"].to_numpy())
+        elif isinstance(m, M.BattleDeaths):
+            try:
+                m.fit(tr, y)
+            except M.NoCoverage:  # too few covered training rows at this origin: no such baseline here
+                continue
         else:
             m.fit(tr if full else X, y)
         fitted[name] = m
@@ -152,17 +170,19 @@ def explain_rows(contrib: pd.DataFrame, top: int = 3, parents: dict | None = Non
 
 def forecast(target: str, origin: int, outcomes: pd.DataFrame | None = None,
              predictors: pd.DataFrame | None = None, index: OriginIndex | bool | None = True,
-             spec: Spec | None = None, model: str = "ensemble") -> pd.DataFrame:
+             spec: Spec | None = None, model: str = "ensemble", lags: dict[str, int] | None = None,
+             contiguity: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per at-risk country-year at ``origin``: entity, target, origin, target years,
     probability, model, top contributions and contributions per domain (logit scale).
 
-    ``index``: ``OriginIndex`` (True = shipped data, False = no index features)."""
+    ``index``: ``OriginIndex`` (True = shipped data, False = no index features); ``lags``,
+    ``contiguity``: as in :func:`design`."""
     tg = TARGETS[target]
     o = load_outcomes() if outcomes is None else outcomes
     p = load_predictors() if predictors is None else predictors
     spec = spec or default_spec(target)
     ix = index_for(index)
-    d = design(target, o, p)
+    d = design(target, o, p, lags=lags, contiguity=contiguity)
     feats = ix.features(origin) if ix is not None else None
     rows, fitted = fit_origin(d, origin, spec, include={model} | {"ensemble"}, explain=True, index_feats=feats)
     years = f"{origin + 1}" if tg.horizon == 1 else f"{origin + 1}-{origin + tg.horizon}"

@@ -29,6 +29,7 @@ from holisec.warning.publication import framework_lags, published
 log = logging.getLogger(__name__)
 KEY = ["iso3", "year"]
 _BUILDS: dict[tuple, pd.DataFrame] = {}
+_FAILED: dict[tuple, str] = {}  # (panel key, origin) -> why no index could be built there
 _SHIPPED: dict[str, object] = {}
 
 
@@ -66,6 +67,32 @@ def _panel_key(panel: xr.DataArray, groups: pd.DataFrame | None, extra) -> str:
     return h.hexdigest()
 
 
+def _spans(years) -> str:
+    """[1990, 1991, 1992, 1995] -> '1990-1992, 1995'."""
+    ys, out = sorted(set(int(y) for y in years)), []
+    for y in ys:
+        if out and y == out[-1][1] + 1:
+            out[-1][1] = y
+        else:
+            out.append([y, y])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in out)
+
+
+def without_indicators(framework, codes, reason: str):
+    """``framework`` without the indicators ``codes``; a group left without children gets ``reason``
+    as its documented gap (its score is then missing)."""
+    from holisec.framework.schema import Framework
+
+    drop = set(codes)
+    d = framework.model_dump()
+    d["indicators"] = [i for i in d["indicators"] if i["id"] not in drop]
+    parents = {i["parent"] for i in d["indicators"]} | {g["parent"] for g in d["groups"]}
+    for g in d["groups"]:
+        if g["id"] not in parents and not g.get("gap"):
+            g["gap"] = reason
+    return Framework.model_validate(d)
+
+
 @dataclass
 class OriginIndex:
     """Per-origin index builds on the data known at each origin (leakage-free features).
@@ -96,14 +123,55 @@ class OriginIndex:
                                                           self.framework.id, repr(self.recipe)))
 
     @classmethod
-    def from_store(cls, store=None, framework: str = "holistic", **kw) -> "OriginIndex":
-        """From a store's current data (the shipped data without a store)."""
+    def from_store(cls, store=None, framework="holistic", as_of=None, **kw) -> "OriginIndex":
+        """From a store's data as of a vintage (``as_of``: ingest id, timestamp, None = latest;
+        the shipped data without a store)."""
         from holisec.framework import load_framework
         from holisec.index import entity_groups, framework_panel
 
         st = shipped_store() if store is None else store
         fw = load_framework(framework)
-        return cls(framework_panel(st, fw), fw, entity_groups(st), **kw)
+        try:
+            panel = framework_panel(st, fw, as_of=as_of)
+        except ValueError:  # indicators not in the store at this vintage: left out of every origin's build
+            wanted = list(fw.indicator_ids) + sorted({i.denominator for i in fw.indicators if i.denominator})
+            panel = st.panel(as_of=as_of, indicators=wanted, entity_type="country")
+            panel = panel.reindex(indicator=[c for c in wanted if c in set(panel["indicator"].values)]
+                                  + [c for c in fw.indicator_ids if c not in set(panel["indicator"].values)])
+        return cls(panel, fw, entity_groups(st), **kw)
+
+    def unobserved(self, origin: int) -> list[str]:
+        """Indicators with no observation published at or before ``origin`` (left out of that
+        origin's build; e.g. a series that starts after it)."""
+        cut = truncate(self.panel, origin, self.lags)
+        seen = cut.notnull().any(("entity", "period")) if cut.sizes["period"] else cut.notnull().any("entity")
+        inds = [str(i) for i in self.framework.indicator_ids]
+        have = set(map(str, seen["indicator"].values[seen.values])) if cut.sizes["period"] else set()
+        return [i for i in inds if i not in have]
+
+    def note_lines(self, origins) -> list[str]:
+        """One line per left-out indicator: which origins' builds leave it out and why; one per
+        origin whose index could not be built at all (no index features there)."""
+        failed = [f"no index build at origin {T} ({_FAILED[(self._key, int(T))]}): that origin has no index "
+                  "features" for T in origins if (self._key, int(T)) in _FAILED]
+        by_span: dict[str, list[str]] = {}
+        for code, ts in self.notes(origins).items():
+            by_span.setdefault(_spans(ts), []).append(code)
+        lines = []
+        for span, codes in by_span.items():
+            many = "-" in span or "," in span
+            where = "those origins' index builds" if many else "that origin's index build"
+            lines.append(f"index indicator{'s' if len(codes) > 1 else ''} {', '.join(codes)}: no observation "
+                         f"published at or before origin{'s' if many else ''} {span}, so left out of {where}")
+        return failed + lines
+
+    def notes(self, origins) -> dict[str, list[int]]:
+        """Indicator -> the origins whose build leaves it out (no observation at or before them)."""
+        out: dict[str, list[int]] = {}
+        for T in origins:
+            for code in self.unobserved(int(T)):
+                out.setdefault(code, []).append(int(T))
+        return out
 
     @property
     def columns(self) -> list[str]:
@@ -117,10 +185,15 @@ class OriginIndex:
         cut = truncate(self.panel, origin, self.lags)
         if cut.sizes["period"] == 0 or not cut.notnull().any():
             return None
+        fw, drop = self.framework, self.unobserved(origin)
+        if drop:
+            fw = without_indicators(self.framework, drop, f"no observation published at or before {origin}")
+            cut = cut.sel(indicator=[i for i in cut["indicator"].values if str(i) not in set(drop)])
         try:
-            return build(self.recipe, cut, self.framework, entity_groups=self.groups).scores
+            return build(self.recipe, cut, fw, entity_groups=self.groups).scores
         except Exception as err:  # noqa: BLE001 - too little data at early origins: no index features
             log.info("no index build at origin %s: %s", origin, err)
+            _FAILED[(self._key, int(origin))] = " ".join(str(err).split())[:300]
             return None
 
     def features(self, origin: int) -> pd.DataFrame:

@@ -217,6 +217,43 @@ class History:
         return X[self.col].fillna(0).to_numpy(float)
 
 
+class NoCoverage(ValueError):
+    """A baseline whose input series does not cover the rows it must fit or forecast."""
+
+
+@dataclass
+class BattleDeaths:
+    """Intensity baseline: last year's log battle deaths ``log(1 + BRD_t)`` (column ``col``, UCDP
+    battle-related deaths located in the state in year t, as published by the end of t) mapped to
+    a probability by a one-variable logistic fit on the training rows the series covers.
+
+    The series starts in 1989: training rows before are left out of the fit; a forecast row
+    without it, or a fit window without both classes, is a :class:`NoCoverage` error."""
+
+    col: str = "bd_log_t"
+    name: str = "battle_deaths"
+
+    def fit(self, X, y):
+        ok = X[self.col].notna().to_numpy()
+        if len(np.unique(y[ok])) < 2:
+            raise NoCoverage(f"{self.name}: the training rows with {self.col} ({int(ok.sum())}) lack both classes")
+        self.m_ = LogisticRegression(C=1e4, max_iter=2000).fit(X.loc[ok, [self.col]].to_numpy(), y[ok])
+        return self
+
+    def _x(self, X):
+        x = X[[self.col]]
+        if x[self.col].isna().any():
+            raise NoCoverage(f"{self.name}: {int(x[self.col].isna().sum())} forecast rows without {self.col}")
+        return x.to_numpy()
+
+    def predict(self, X):
+        return self.m_.predict_proba(self._x(X))[:, 1]
+
+    def score(self, X):
+        """Raw score: log(1 + battle deaths in t)."""
+        return self._x(X)[:, 0].astype(float)
+
+
 def pitf(C: float = 1.0) -> Logit:
     """PITF-style logistic: regime type with factionalism, infant mortality relative to the yearly
     median, >= 4 bordering states in conflict, discrimination (near-unpenalised)."""

@@ -61,10 +61,21 @@ def _read(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
 
 
+def load_battle_deaths() -> pd.DataFrame:
+    """Shipped UCDP battle-related deaths ``iso3, year, battle_deaths`` (best estimate, all
+    state-based conflicts located in the state; G&W state-years 1989-2024, 0 = none listed;
+    ``data/shipped/battle_deaths/SOURCE.md``)."""
+    p = shipped_dir().parent / "battle_deaths" / "battle_deaths.parquet"
+    return pd.read_parquet(p, columns=["iso3", "year", "battle_deaths"]).astype({"year": "int64"})
+
+
 def load_outcomes(path: str | Path | None = None) -> pd.DataFrame:
     """Read the outcome table; ``path`` may be a parquet/CSV in wide form (columns above) or long
-    form (``iso3, year, outcome, value``) for a newer release."""
+    form (``iso3, year, outcome, value``) for a newer release. The shipped table (no ``path``)
+    carries ``battle_deaths`` too (:func:`load_battle_deaths`; NaN before 1989)."""
     df = _read(Path(path) if path else shipped_dir() / "outcomes.parquet")
+    if not path:
+        df = df.merge(load_battle_deaths(), on=KEY, how="left")
     if {"outcome", "value"} <= set(df.columns):
         idx = [c for c in ("iso3", "gwcode", "year") if c in df.columns]
         df = df.pivot_table(index=idx, columns="outcome", values="value", aggfunc="max").reset_index()

@@ -53,6 +53,9 @@ INPUT_SOURCES: dict[str, InputSource] = {
                        ("discrimpop", "mk_onset", "mk_ongoing")),
     "ucdp": InputSource(0, "UCDP Candidate Events monthly (about one month behind); the final ACD "
                            "each June of T+1 confirms it", ("conflict", "conflict_major")),
+    "ucdp_brd": InputSource(0, "battle deaths of year T: UCDP Candidate Events monthly (about one month "
+                               "behind), confirmed by the BRD release each June of T+1 (the rule of the "
+                               "conflict series)", ("battle_deaths",)),
     "powell_thyne": InputSource(0, "coup list updated within weeks of an attempt", ("coup_attempt", "coup_success")),
 }
 #: columns -> publication lag (years) of the early-warning inputs

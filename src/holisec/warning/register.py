@@ -33,7 +33,14 @@ BREAK_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHA
              "period": "INTEGER", "size": "DOUBLE", "method": "VARCHAR"}
 FORECAST_SQL = {"build_id": "VARCHAR", "created_at": "TIMESTAMP", "entity": "VARCHAR", "target": "VARCHAR",
                 "origin": "INTEGER", "target_years": "VARCHAR", "probability": "DOUBLE", "model": "VARCHAR",
-                "top_contributions": "VARCHAR", "domains": "VARCHAR"}
+                "top_contributions": "VARCHAR", "domains": "VARCHAR", "vintage_id": "INTEGER", "vintage": "VARCHAR",
+                "recipe_hash": "VARCHAR", "model_version": "VARCHAR", "notes": "VARCHAR"}
+#: tables of ``realtime.score_saved``: per-forecast scores, summary per saved set
+SCORE_TABLES = ("forecast_scores", "forecast_score_summary")
+
+
+class SavedForecastExists(ValueError):
+    """A forecast set with this id is already stored (stored forecasts are never overwritten)."""
 
 
 def result_alerts(result, periods: int | list[int] = 3, thresholds=None, rules: dict | None = None,
@@ -158,10 +165,19 @@ def registered_alerts(store, build_id: str) -> tuple[pd.DataFrame, pd.DataFrame]
     return reg.astype({"period": "int64"}), brk
 
 
-def save_forecasts(store, df: pd.DataFrame, build_id: str) -> int:
+def save_forecasts(store, df: pd.DataFrame, build_id: str, meta: dict | None = None) -> int:
     """Append ``forecast.forecast`` output to the store's ``forecasts`` table; the per-domain
-    contributions (``domain:<name>`` columns) are kept as one JSON object per row."""
-    t = df.assign(domains=_domains_json(df))
+    contributions (``domain:<name>`` columns) are kept as one JSON object per row. ``meta``:
+    ``vintage_id, vintage, recipe_hash, model_version, notes`` stamped on every row (with the UTC
+    creation time). An id already in the table is a :class:`SavedForecastExists` error: stored
+    forecasts are never overwritten or extended, so each id is one real-time forecast set."""
+    con = _con(store)
+    if "forecasts" in _tables(con) and con.execute("SELECT count(*) FROM forecasts WHERE build_id = ?",
+                                                   [str(build_id)]).fetchone()[0]:
+        raise SavedForecastExists(f"forecasts with id {build_id!r} are already stored (created "
+                                  f"{con.execute('SELECT min(created_at) FROM forecasts WHERE build_id = ?', [str(build_id)]).fetchone()[0]}); "
+                                  "stored forecasts are never overwritten: choose another --save id")
+    t = df.assign(domains=_domains_json(df), **{k: v for k, v in (meta or {}).items() if k in FORECAST_SQL})
     t = _stamp(t, build_id, FORECAST_SQL).astype({"origin": "int64", "target_years": str})
     _append_all(_con(store), [("forecasts", FORECAST_SQL, t)])
     return len(t)
