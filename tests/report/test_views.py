@@ -72,3 +72,22 @@ def test_stored_run_rows_of_one_entity_with_what_they_mean():
 def test_a_year_the_run_does_not_cover_is_said():
     v = views.uncertainty_view(_run((2021,)), year=2019)
     assert v["available"] is False and "covers [2021], not 2019" in v["message"] and "--period 2019" in v["command"]
+
+
+def test_an_entity_the_run_does_not_rank_is_said():
+    v = views.uncertainty_view(_run(), "DEU", 2021)
+    assert v["available"] is False and v["message"] == "DEU has no rank in the stored uncertainty run (r1) for 2021"
+
+
+def test_latest_observed_value_up_to_the_year_by_hand():
+    from holisec.report.profile import _latest_observed
+
+    nan = np.nan
+    raw = xr.DataArray(np.array([[[1.0, nan, nan], [2.0, 5.0, nan], [nan, nan, nan], [4.0, 6.0, nan]],
+                                 [[9.0, 9.0, 9.0]] * 4]),
+                       dims=("entity", "period", "indicator"),
+                       coords={"entity": ["KEN", "FRA"], "period": [2000, 2001, 2002, 2003], "indicator": ["a", "b", "c"]})
+    assert _latest_observed(raw, "KEN", 2002) == ({"a": 2.0, "b": 5.0}, {"a": 2001, "b": 2001})
+    assert _latest_observed(raw, "KEN", 2003) == ({"a": 4.0, "b": 6.0}, {"a": 2003, "b": 2003})
+    assert _latest_observed(raw, "KEN", 1999) == ({}, {})
+    assert _latest_observed(raw, "XXX", 2003) == ({}, {})

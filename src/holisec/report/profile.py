@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from holisec._json import json_ready
-from holisec.report.views import holistic_view, uncertainty_view
+from holisec.report.views import _memo, holistic_view, uncertainty_view
 
 
 def default_year(result) -> int:
@@ -36,11 +36,17 @@ def check_entity(result, entity: str) -> str:
     return code
 
 
+_PROFILE_MEMO: list[tuple] = []  # per build: rank tables and sources every profile reads
+
+
 def ranks(result, year: int, code: str) -> pd.DataFrame:
-    """score, rank (1 = highest risk), n of one code in one year over the scored entities."""
-    table = result.rank(year, code).dropna(subset=["score"])
-    table["n"] = len(table)
-    return table
+    """score, rank (1 = highest risk), n of one code in one year over the scored entities
+    (computed once per build, year and code: every profile of that year reads them)."""
+    def compute():
+        table = result.rank(year, code).dropna(subset=["score"])
+        table["n"] = len(table)
+        return table
+    return _memo(result, ("ranks", year, code), compute, keep=200, memo=_PROFILE_MEMO).copy()
 
 
 def indicator_table(result, entity: str, year: int, meta: pd.DataFrame | None = None) -> list[dict]:
@@ -53,10 +59,14 @@ def indicator_table(result, entity: str, year: int, meta: pd.DataFrame | None = 
     fw = result.framework
     raw = result.datasets["raw"]
     filled = [k for k in result.datasets if k.startswith("imputed")]
-    imputed = result.datasets[filled[-1]] if filled else None
+    imputed = set(result.datasets[filled[-1]]["indicator"].values) if filled else None
     scores = result.scores
     srcs = {s.id: s for s in fw.sources}
-    names = meta["name"].to_dict() if meta is not None and "name" in meta else {}
+    last_value, last_year = _latest_observed(raw, entity, year)
+    score_of = {}
+    if entity in scores["entity"].values:
+        col = scores.sel(entity=entity, period=year)
+        score_of = dict(zip(map(str, col["code"].values), col.values.tolist()))
     rows = []
     for ind in fw.indicators:
         rec = {"code": ind.id, "name": ind.name, "domain": ind.parent, "unit": ind.unit,
@@ -65,18 +75,13 @@ def indicator_table(result, entity: str, year: int, meta: pd.DataFrame | None = 
                "licence": ind.licence or (srcs[ind.source].licence if ind.source in srcs else ""),
                "non_commercial": bool(srcs[ind.source].non_commercial) if ind.source in srcs else False,
                "value": None, "year_observed": None, "score": None, "status": "missing"}
-        if ind.id in raw["indicator"].values and entity in raw["entity"].values:
-            series = raw.sel(entity=entity, indicator=ind.id)
-            series = series.sel(period=series["period"] <= year)
-            obs = series.dropna("period")
-            if obs.sizes["period"]:
-                rec["value"] = float(obs.values[-1])
-                rec["year_observed"] = int(obs["period"].values[-1])
-        in_scores = ind.id in scores["code"].values
+        if ind.id in last_year:
+            rec["value"], rec["year_observed"] = last_value[ind.id], last_year[ind.id]
+        in_scores = ind.id in score_of
         if in_scores:
-            s = scores.sel(entity=entity, period=year, code=ind.id).item()
+            s = score_of[ind.id]
             rec["score"] = None if np.isnan(s) else float(s)
-        if not in_scores or (imputed is not None and ind.id not in imputed["indicator"].values):
+        if not in_scores or (imputed is not None and ind.id not in imputed):
             rec["status"] = "screened"
         elif rec["year_observed"] == year:
             rec["status"] = "observed"
@@ -85,8 +90,26 @@ def indicator_table(result, entity: str, year: int, meta: pd.DataFrame | None = 
         elif rec["score"] is not None:
             rec["status"] = "imputed"
         rows.append(rec)
-    del names
     return rows
+
+
+def _latest_observed(raw, entity: str, year: int) -> tuple[dict, dict]:
+    """Per indicator: the latest observed raw value of ``entity`` up to ``year`` and its year
+    (indicators without one are left out); one vectorised pass over (period, indicator)."""
+    if entity not in raw["entity"].values:
+        return {}, {}
+    panel = raw.sel(entity=entity).transpose("period", "indicator")
+    periods = panel["period"].values
+    values = panel.values[periods <= year]
+    if not len(values):
+        return {}, {}
+    seen = ~np.isnan(values)
+    last = values.shape[0] - 1 - np.argmax(seen[::-1], axis=0)  # last observed row per indicator
+    has = seen.any(axis=0)
+    cols = np.flatnonzero(has)
+    inds = panel["indicator"].values.astype(str)
+    return ({inds[j]: float(values[last[j], j]) for j in cols},
+            {inds[j]: int(periods[periods <= year][last[j]]) for j in cols})
 
 
 def _trends(result, entity: str, codes: list[str]) -> dict:
@@ -143,7 +166,7 @@ def country_profile(result, entity: str, year: int | None = None, *, meta: pd.Da
         row = meta.loc[entity]
         name = str(row.get("name") or entity)
         attrs = {k: json_ready(row.get(k)) for k in ("un_region", "continent", "income_group") if k in row.index}
-    sources = result.sources()
+    sources = _memo(result, "sources", result.sources, keep=200, memo=_PROFILE_MEMO)
     return json_ready({
         "entity": entity, "name": name, "attributes": attrs, "year": year,
         "scale": "0-100, higher = more risk (min-max over the whole panel in the default recipe)",

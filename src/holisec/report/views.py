@@ -46,6 +46,9 @@ def uncertainty_view(run, entity: str | None = None, year: int | None = None, *,
     bands = None
     if entity is not None:
         ranks = ranks[ranks["entity"] == entity]
+        if ranks.empty:
+            return {"available": False, "run": info, "command": uncertainty_command(recipe_name, y),
+                    "message": f"{entity} has no rank in the stored uncertainty run ({run.run_id}) for {y}"}
         sc = run.scores
         bands = json_ready(sc[(sc["period"] == y) & (sc["entity"] == entity)].drop(columns=["entity"]))
     out = {"available": True, "message": run.describe(), "run": info, "year": y,
@@ -85,16 +88,18 @@ HOLISTIC = {
 }
 
 
-_MEMO: list[tuple] = []  # (result, view, output): the holistic outputs cover every entity; compute once per build
+_MEMO: list[tuple] = []  # (result, view, output): outputs that cover every entity; computed once per build
 
 
-def _memo(result, view: str, compute):
-    for res, v, out in _MEMO:
+def _memo(result, view, compute, keep: int = 6, memo: list | None = None):
+    """``compute()`` once per build object and ``view`` key (the newest ``keep`` kept in ``memo``)."""
+    memo = _MEMO if memo is None else memo
+    for res, v, out in memo:
         if res is result and v == view:
             return out
     out = compute()
-    _MEMO.append((result, view, out))
-    del _MEMO[:-6]
+    memo.append((result, view, out))
+    del memo[:-keep]
     return out
 
 

@@ -17,7 +17,8 @@ Tables (append-only: a save inserts rows once, in one transaction; nothing is up
     (:meth:`UncertaintyResult.summary`; ranks 1 = highest risk, scores 0-100 higher = more risk).
 ``uncertainty_scores``
     run_id, entity, period, code, nominal, q05, median, q95
-    (:meth:`UncertaintyResult.domain_intervals`).
+    (:meth:`UncertaintyResult.domain_intervals`; cells scored in no replication and not in the
+    nominal build are left out).
 
 The 5-95% rank interval is the 5th and 95th percentile of an entity's rank over the
 replications (Saisana, Saltelli & Tarantola 2005; OECD/JRC 2008, step 7).
@@ -27,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -115,9 +117,14 @@ def save_run(store, res, *, build_key, spec_name: str, created_by: str | None = 
     _check(res, build_key)
     if not spec_name:
         raise StoredRunError("spec_name is empty: give the spec's built-in name or file name")
-    summary = pd.concat([res.summary(p) for p in res.periods], ignore_index=True)
+    with warnings.catch_warnings():
+        # an entity never ranked, or a code never scored, in any replication has no quantile (NaN):
+        # its rank row says so (share_ranked 0); its empty score bands are not stored
+        warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
+        summary = pd.concat([res.summary(p) for p in res.periods], ignore_index=True)
+        bands = pd.concat([res.domain_intervals(p) for p in res.periods], ignore_index=True)[SCORE_COLUMNS]
     summary = summary.rename(columns={f"p_top_{res.spec.top_k}": "p_top_k"})[RANK_COLUMNS]
-    bands = pd.concat([res.domain_intervals(p) for p in res.periods], ignore_index=True)[SCORE_COLUMNS]
+    bands = bands.dropna(subset=["nominal", "q05", "median", "q95"], how="all").reset_index(drop=True)
     for df in (summary, bands):
         df["entity"] = df["entity"].astype(str)
         df["period"] = df["period"].astype("int32")
