@@ -46,27 +46,27 @@ def _block(block_info=None):
     return values
 
 
-def panel(n_entities: int, lazy: bool):
-    """The synthetic panel, seeded per block of 10,000 entities (the same numbers either way)."""
+def panel(n_entities: int, lazy: bool, chunk: int = CHUNK):
+    """The synthetic panel, seeded per block of ``chunk`` entities."""
     import dask.array as da
     import numpy as np
     import xarray as xr
 
-    sizes = [CHUNK] * (n_entities // CHUNK) + ([n_entities % CHUNK] if n_entities % CHUNK else [])
+    sizes = [chunk] * (n_entities // chunk) + ([n_entities % chunk] if n_entities % chunk else [])
     data = da.map_blocks(_block, chunks=(tuple(sizes), (N_P,), (N_I,)), dtype="float64")
     return xr.DataArray(data if lazy else data.compute(), dims=("entity", "period", "indicator"), coords={
         "entity": [f"C{k:06d}" for k in range(n_entities)], "period": np.arange(2010, 2010 + N_P),
         "indicator": [f"x{k:03d}" for k in range(N_I)]})
 
 
-def one(n_entities: int, engine: str, scheduler: str | None) -> dict:
+def one(n_entities: int, engine: str, scheduler: str | None, chunk: int = CHUNK) -> dict:
     from holisec.pipeline import build
     from holisec.pipeline.chunked import build_chunked
 
     fw = framework()
     t = time.perf_counter()
     if engine == "dask":
-        scores = build_chunked(RECIPE, panel(n_entities, lazy=True), fw, chunk=CHUNK, codes="aggregates",
+        scores = build_chunked(RECIPE, panel(n_entities, lazy=True, chunk=chunk), fw, chunk=chunk, codes="aggregates",
                                scheduler=scheduler)
     else:
         scores = build(RECIPE, panel(n_entities, lazy=False), fw).scores
@@ -81,14 +81,15 @@ def main() -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[25_000, 100_000, 250_000])
     ap.add_argument("--engine", choices=["dask", "memory"], default="dask")
     ap.add_argument("--scheduler", default=None, help="Dask scheduler address or 'local' (default: threads)")
+    ap.add_argument("--chunk", type=int, default=CHUNK, help="entities per Dask block (dask engine)")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.sizes[0], args.engine, args.scheduler)))
+        print(json.dumps(one(args.sizes[0], args.engine, args.scheduler, args.chunk)))
         return
     base = None
     for n in args.sizes:
-        cmd = [sys.executable, __file__, "--one", "--engine", args.engine, str(n)]
+        cmd = [sys.executable, __file__, "--one", "--engine", args.engine, "--chunk", str(args.chunk), str(n)]
         if args.scheduler:
             cmd += ["--scheduler", args.scheduler]
         got = subprocess.run(cmd, capture_output=True, text=True)
