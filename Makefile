@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench bench-uncertainty bench-coinr clean
+.PHONY: install demo test bench bench-uncertainty bench-scale bench-coinr clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench-coinr: $(STAMP)
 
 bench-uncertainty: $(STAMP)
 	$(BIN)/python bench/bench_uncertainty.py
+
+# synthetic 25k / 100k / 250k entities x 100 indicators x 12 periods, chunked over entities on Dask
+bench-scale: $(STAMP)
+	$(BIN)/python bench/bench_scale.py 25000 100000 250000
 
 clean:
 	rm -rf $(VENV) .holisec

@@ -13,24 +13,10 @@ https://distributed.dask.org/
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import numpy as np
 import xarray as xr
 
-
-@contextmanager
-def client_for(scheduler: str):
-    """A ``distributed.Client`` for an address, or for a new in-process LocalCluster (``"local"``)."""
-    from distributed import Client, LocalCluster
-
-    if scheduler == "local":
-        with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
-            yield client
-    else:
-        with Client(scheduler) as client:
-            yield client
+from holisec.pipeline.chunked import client_for
 
 
 def _task(plan, reps, g, rows, data, framework, entity_groups, periods, codes, entities, scales):

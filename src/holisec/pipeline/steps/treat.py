@@ -68,6 +68,13 @@ def log_ct(columns: np.ndarray) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         lo, hi = np.nanmin(columns, axis=0), np.nanmax(columns, axis=0)
+    return log_ct_between(columns, lo, hi)
+
+
+def log_ct_between(columns: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``log(x - lo + 0.01 (hi - lo))`` with given per-column ``lo``, ``hi`` (the columns' min and
+    max in :func:`log_ct`; a chunked build passes the whole column's)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
         return np.log(columns - lo + 0.01 * (hi - lo))
 
 
