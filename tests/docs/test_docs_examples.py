@@ -24,7 +24,7 @@ def _commands(text: str, name: str) -> list[list[str]]:
 
 
 def test_shown_examples_are_the_files_in_docs_examples():
-    shown = _examples((DOCS / "data.md").read_text())
+    shown = {k: v for doc in sorted(DOCS.glob("*.md")) for k, v in _examples(doc.read_text()).items()}
     assert set(shown) == {f"examples/{p.name}" for p in (DOCS / "examples").iterdir()}
     for name, body in shown.items():
         assert (DOCS / name).read_text() == body, name
