@@ -84,3 +84,14 @@ def test_steps_that_need_all_entities_are_refused_by_name():
                                      {"step": "aggregate", "method": "amean"}]}
     with pytest.raises(PipelineError, match=r"steps\[0\] \(impute group_median\).*build\(\) in memory"):
         build_chunked(recipe, panel, framework)
+
+
+def test_a_panel_over_the_memory_budget_is_streamed_with_the_same_scores():
+    """``memory=0``: nothing is held between the passes over all entities (each pass recomputes
+    the blocks); the scores are identical to the in-memory build."""
+    panel, framework = synthetic(seed=3)
+    memory = build(RECIPE, panel, framework).scores.transpose("entity", "period", "code").values
+    streamed = build_chunked(RECIPE, panel, framework, chunk=37, memory=0)
+    np.testing.assert_array_equal(streamed.values, memory)
+    with pytest.raises(PipelineError, match="500MB or 2GB"):
+        build_chunked(RECIPE, panel, framework, memory="lots")

@@ -1,6 +1,7 @@
 """Small helpers shared by the pipeline steps: panel checks, reductions, reports."""
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import numpy as np
@@ -95,3 +96,14 @@ def point_report(before: xr.DataArray, after: xr.DataArray, mask: np.ndarray, me
     table = {d: _labels(before, d)[i] for d, i in zip(before.dims, where)}
     table.update({"method": methods.astype(object), "before": before.values[where], "after": after.values[where]})
     return pd.DataFrame(table, columns=[*extras, *POINT_COLUMNS])
+
+
+def parse_memory(budget: str | int | float) -> int:
+    """``"2GB"``, ``"500MB"``, ``"1.5G"`` or a number of bytes -> bytes."""
+    if isinstance(budget, (int, float)):
+        return int(budget)
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([kKmMgGtT]?)i?[bB]?\s*", str(budget))
+    if not m:
+        raise PipelineError(f"--memory {budget!r}: give a size such as 500MB or 2GB")
+    scale = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}[m.group(2).lower()]
+    return int(float(m.group(1)) * scale)

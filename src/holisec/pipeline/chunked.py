@@ -29,7 +29,7 @@ import numpy as np
 import xarray as xr
 
 from holisec.framework import Framework, load_framework
-from holisec.pipeline._panel import PipelineError
+from holisec.pipeline._panel import PipelineError, parse_memory
 from holisec.pipeline.steps.aggregate import aggregate
 from holisec.pipeline.steps.impute import impute
 from holisec.pipeline.steps.normalise import directions
@@ -132,7 +132,7 @@ def _check(recipe) -> None:
 
 def build_chunked(recipe, data: xr.DataArray, framework: Framework | str, *, chunk: int = 10_000,
                   codes: list[str] | str | None = None, indicator_block: int = 4,
-                  scheduler: str | None = None) -> xr.DataArray:
+                  scheduler: str | None = None, memory: int | float | str = "2GB") -> xr.DataArray:
     """Scores ``(entity, period, code)`` of ``recipe`` on ``data``, computed on Dask in blocks of
     ``chunk`` entities; equal to ``build(recipe, data, framework).scores`` (same codes and order).
 
@@ -149,6 +149,10 @@ def build_chunked(recipe, data: xr.DataArray, framework: Framework | str, *, chu
     scheduler
         ``None``: Dask's threaded scheduler in this process; ``"local"``: a LocalCluster;
         otherwise a scheduler address ``tcp://host:8786``.
+    memory
+        Budget for holding the panel in memory between the passes over all entities (``"2GB"``,
+        bytes): a panel within it is kept (persisted) once; a larger one is recomputed block by
+        block for each pass (more time, memory bounded by the blocks). The scores are the same.
     """
     import dask
     import dask.array as da
@@ -174,6 +178,7 @@ def build_chunked(recipe, data: xr.DataArray, framework: Framework | str, *, chu
     # The first whole-panel step holds its input in memory (every indicator task reads every entity
     # block); later whole-panel reductions stream from that one copy instead of persisting a second
     # (two live copies made 250k entities x 100 x 12 peak at 5.4 GB).
+    budget = parse_memory(memory)
     persisted = False
     context = client_for(scheduler) if scheduler else nullcontext()
     with context:
@@ -182,7 +187,7 @@ def build_chunked(recipe, data: xr.DataArray, framework: Framework | str, *, chu
             if step.step == "impute":
                 x = x.map_blocks(_impute_block, periods, keep, step.method, params, dtype="float64")
             elif step.step == "treat":
-                if not persisted:
+                if not persisted and x.nbytes <= budget:
                     x, persisted = x.persist(), True  # every indicator task reads all entity blocks
                 blocks = [x[:, :, s:s + indicator_block] for s in range(0, len(keep), indicator_block)]
                 plans = dask.compute(*[dask.delayed(jrc_plan)(b, **params) for b in blocks])
@@ -192,7 +197,7 @@ def build_chunked(recipe, data: xr.DataArray, framework: Framework | str, *, chu
                 if scope not in ("panel", "period"):
                     raise PipelineError(f"normalise: scope must be 'panel' or 'period', got {scope!r}")
                 sign = directions(working, keep).values
-                if not persisted:
+                if not persisted and x.nbytes <= budget:
                     x, persisted = x.persist(), True
                 signed = x * sign
                 axes = (0, 1) if scope == "panel" else (0,)

@@ -21,7 +21,6 @@ OECD/JRC (2008) *Handbook on Constructing Composite Indicators*, step 7 (robustn
 from __future__ import annotations
 
 import json
-import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from scipy.stats import rankdata
 
 from holisec.framework import Framework, load_framework
 from holisec.pipeline import Recipe, build
-from holisec.pipeline._panel import as_panel
+from holisec.pipeline._panel import as_panel, parse_memory  # noqa: F401  (re-exported)
 from holisec.pipeline.build import SIBLINGS, TREAT_LIMITS, _coerce_recipe
 from holisec.pipeline.steps.weight import weight as weight_step
 from holisec.uncertainty.spec import Plan, SpecError, UncertaintySpec, load_spec
@@ -45,17 +44,6 @@ from holisec.uncertainty.spec import Plan, SpecError, UncertaintySpec, load_spec
 _BYTES_PER_CELL = 8 * 8
 #: ... and per data cell (entity x period x indicator) when the data themselves are resampled.
 _BYTES_PER_DATA_CELL = 8 * 14
-
-
-def parse_memory(budget: str | int | float) -> int:
-    """``"2GB"``, ``"500MB"``, ``"1.5G"`` or a number of bytes -> bytes."""
-    if isinstance(budget, (int, float)):
-        return int(budget)
-    m = re.fullmatch(r"\s*([0-9.]+)\s*([kKmMgGtT]?)i?[bB]?\s*", str(budget))
-    if not m:
-        raise SpecError(f"--memory {budget!r}: give a size such as 500MB or 2GB")
-    scale = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}[m.group(2).lower()]
-    return int(float(m.group(1)) * scale)
 
 
 def monte_carlo_design(n_inputs: int, n: int, seed: int) -> np.ndarray:
